@@ -1,0 +1,298 @@
+//! Turns the Ctrl Hub OpenAPI document into Rust source for the `ctrlhub` crate.
+//!
+//! The pipeline is: read the YAML, check it (OpenAPI 3.0.x, every operation named, every
+//! local `$ref` resolvable), rewrite the JSON:API media type to `application/json` in memory
+//! (progenitor only recognises the latter; the file keeps the true media type), generate
+//! with progenitor and format with prettyplease.
+//!
+//! `client/build.rs` calls [`build_script`]; the `ctrlhub-codegen` binary prints the same
+//! output for a person to read.
+
+use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
+use serde_json::Value;
+
+/// The JSON:API media type, as written in the spec.
+pub const JSON_API_MEDIA_TYPE: &str = "application/vnd.api+json";
+
+/// The type the generated `Client` carries as its inner state (see `client/src/transport.rs`).
+const INNER_TYPE: &str = "crate::transport::Transport";
+
+/// Schemas whose generated type is replaced by a handwritten one, and why:
+/// the open enums must decode values this crate does not know and keep them unchanged,
+/// and the JSON:API envelope pieces are shared with the handwritten layer.
+const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
+    (
+        "InteractionMethod",
+        "crate::model::InteractionMethod",
+        &[TypeImpl::Display, TypeImpl::FromStr],
+    ),
+    (
+        "InteractionDirection",
+        "crate::model::InteractionDirection",
+        &[TypeImpl::Display, TypeImpl::FromStr],
+    ),
+    (
+        "InteractionStatus",
+        "crate::model::InteractionStatus",
+        &[TypeImpl::Display, TypeImpl::FromStr],
+    ),
+    ("ResourceIdentifier", "crate::jsonapi::ResourceIdentifier", &[]),
+    ("ToOneRelationship", "crate::jsonapi::ToOne", &[TypeImpl::Default]),
+    ("Resource", "crate::jsonapi::Resource", &[]),
+    ("JsonApiObject", "crate::jsonapi::JsonApi", &[TypeImpl::Default]),
+    ("ErrorDocument", "crate::jsonapi::ErrorDocument", &[]),
+    ("ErrorObject", "crate::jsonapi::ErrorObject", &[TypeImpl::Default]),
+    ("ErrorSource", "crate::jsonapi::ErrorSource", &[TypeImpl::Default]),
+];
+
+/// A problem with the spec, or with turning it into code. Its text names the spec file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecError {
+    /// The spec file the problem is in.
+    pub path: PathBuf,
+    /// What is wrong, and where in the document when that is known.
+    pub problem: String,
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.problem)
+    }
+}
+
+impl std::error::Error for SpecError {}
+
+/// The generated Rust source for one spec.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// Types and the low-level `Client` (goes to `OUT_DIR/generated.rs`).
+    pub client: String,
+    /// Typed httpmock helpers (goes to `OUT_DIR/mock.rs`, used behind the `mock` feature).
+    pub mock: String,
+}
+
+/// Reads, checks and generates code for the spec at `path`.
+///
+/// `types_path` is the Rust path at which the generated module is reachable from the mock
+/// helpers (for the `ctrlhub` crate: `crate::generated`).
+pub fn generate(path: &Path, types_path: &str) -> Result<Generated, SpecError> {
+    let text = std::fs::read_to_string(path).map_err(|e| SpecError {
+        path: path.to_owned(),
+        problem: format!("cannot read the file: {e}"),
+    })?;
+    generate_from_str(path, &text, types_path)
+}
+
+/// Like [`generate`], for spec text already in memory; `path` is used in error messages.
+pub fn generate_from_str(
+    path: &Path,
+    text: &str,
+    types_path: &str,
+) -> Result<Generated, SpecError> {
+    let fail = |problem: String| SpecError {
+        path: path.to_owned(),
+        problem,
+    };
+    let mut doc: Value =
+        serde_norway::from_str(text).map_err(|e| fail(format!("not valid YAML: {e}")))?;
+    check(&doc).map_err(fail)?;
+    rewrite_media_types(&mut doc);
+    let spec: openapiv3::OpenAPI = serde_json::from_value(doc)
+        .map_err(|e| fail(format!("not an OpenAPI 3.0 document: {e}")))?;
+
+    let settings = settings().map_err(&fail)?;
+    let client = run_generator("generating the client", &fail, || {
+        Generator::new(&settings).generate_tokens(&spec)
+    })?;
+    let mock = run_generator("generating the httpmock helpers", &fail, || {
+        Generator::new(&settings).httpmock(&spec, types_path)
+    })?;
+    Ok(Generated {
+        client: format_tokens(client).map_err(&fail)?,
+        mock: format_tokens(mock).map_err(&fail)?,
+    })
+}
+
+/// Entry point for `client/build.rs`.
+///
+/// Generates code for the spec at `spec` (relative to the calling crate's manifest
+/// directory), writes `generated.rs` and `mock.rs` to `OUT_DIR` and asks Cargo to rerun
+/// when the spec changes. On failure it reports the problem as a Cargo build error naming
+/// the file, and the build stops.
+pub fn build_script(spec: &str) {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let out_dir = std::env::var_os("OUT_DIR").map(PathBuf::from);
+    let (Some(manifest_dir), Some(out_dir)) = (manifest_dir, out_dir) else {
+        println!("cargo::error=ctrlhub-build-support must run from a build script");
+        return;
+    };
+    let path = manifest_dir.join(spec);
+    println!("cargo::rerun-if-changed={}", path.display());
+
+    // progenitor and typify panic on some malformed input. The panic is caught and
+    // reported as a build error; the default hook would print a backtrace hint first.
+    panic::set_hook(Box::new(|_| {}));
+    let result = generate(&path, "crate::generated").and_then(|generated| {
+        write(&out_dir.join("generated.rs"), &generated.client, &path)?;
+        write(&out_dir.join("mock.rs"), &generated.mock, &path)
+    });
+    let _ = panic::take_hook();
+    if let Err(e) = result {
+        // One `cargo::error` line per line of the message keeps multi-line errors readable.
+        for line in e.to_string().lines() {
+            println!("cargo::error={line}");
+        }
+    }
+}
+
+fn write(target: &Path, source: &str, spec: &Path) -> Result<(), SpecError> {
+    std::fs::write(target, source).map_err(|e| SpecError {
+        path: spec.to_owned(),
+        problem: format!("cannot write {}: {e}", target.display()),
+    })
+}
+
+/// The progenitor settings for the `ctrlhub` crate. See `shared/DESIGN.md`.
+fn settings() -> Result<GenerationSettings, String> {
+    let inner: proc_macro2::TokenStream = INNER_TYPE
+        .parse()
+        .map_err(|e| format!("the inner type `{INNER_TYPE}` is not a Rust path: {e}"))?;
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_hooks(HooksMode::Expected)
+        .with_inner_type(inner)
+        .with_derive("PartialEq");
+    for (schema, rust_type, impls) in REPLACEMENTS {
+        settings.with_replacement(schema, rust_type, impls.iter().cloned());
+    }
+    Ok(settings)
+}
+
+fn run_generator(
+    what: &str,
+    fail: &dyn Fn(String) -> SpecError,
+    f: impl FnOnce() -> Result<proc_macro2::TokenStream, progenitor::Error>,
+) -> Result<proc_macro2::TokenStream, SpecError> {
+    match panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(tokens)) => Ok(tokens),
+        Ok(Err(e)) => Err(fail(format!("{what} failed: {e}"))),
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied())
+                .unwrap_or("no message");
+            Err(fail(format!("{what} failed: the generator gave up: {message}")))
+        }
+    }
+}
+
+fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String, String> {
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("the generated code does not parse: {e}"))?;
+    Ok(format!(
+        "// Generated by ctrlhub-build-support from openapi/ctrlhub.yaml. Do not edit.\n{}",
+        prettyplease::unparse(&file)
+    ))
+}
+
+/// Checks what progenitor would otherwise report badly or not at all.
+fn check(doc: &Value) -> Result<(), String> {
+    let version = doc
+        .get("openapi")
+        .and_then(Value::as_str)
+        .ok_or("the `openapi` version field is missing")?;
+    if !version.starts_with("3.0.") {
+        return Err(format!(
+            "`openapi: {version}` is not supported; progenitor reads OpenAPI 3.0.x"
+        ));
+    }
+    let paths = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .ok_or("the `paths` object is missing")?;
+    for (path, item) in paths {
+        let Some(item) = item.as_object() else {
+            return Err(format!("paths.{path} is not an object"));
+        };
+        for (method, op) in item {
+            if !HTTP_METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            if op.get("operationId").and_then(Value::as_str).is_none() {
+                return Err(format!(
+                    "paths.{path}.{method} has no operationId (it names the Rust method)"
+                ));
+            }
+        }
+    }
+    check_refs(doc, doc, &mut String::new())
+}
+
+const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Every local `$ref` must point at something; `at` is the JSON pointer being visited.
+fn check_refs(root: &Value, node: &Value, at: &mut String) -> Result<(), String> {
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref") {
+                let Some(pointer) = target.strip_prefix('#') else {
+                    return Err(format!(
+                        "{at}: `$ref: {target}` points outside this file, which is not supported"
+                    ));
+                };
+                if root.pointer(pointer).is_none() {
+                    return Err(format!("{at}: `$ref: {target}` points at nothing"));
+                }
+            }
+            for (key, value) in map {
+                let len = at.len();
+                at.push('/');
+                at.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                check_refs(root, value, at)?;
+                at.truncate(len);
+            }
+            Ok(())
+        }
+        Value::Array(items) => {
+            for (i, value) in items.iter().enumerate() {
+                let len = at.len();
+                at.push_str(&format!("/{i}"));
+                check_refs(root, value, at)?;
+                at.truncate(len);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Renames every `content` entry for the JSON:API media type to `application/json`.
+///
+/// progenitor only generates typed bodies for `application/json`; the wire media type is
+/// set by the client's request hook instead.
+pub fn rewrite_media_types(node: &mut Value) {
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::Object(content)) = map.get_mut("content")
+                && let Some(media) = content.remove(JSON_API_MEDIA_TYPE)
+            {
+                content
+                    .entry("application/json")
+                    .or_insert(media);
+            }
+            map.values_mut().for_each(rewrite_media_types);
+        }
+        Value::Array(items) => items.iter_mut().for_each(rewrite_media_types),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,89 @@
+use super::*;
+
+const SPEC: &str = include_str!("../../openapi/ctrlhub.yaml");
+
+fn gen_str(text: &str) -> Result<Generated, SpecError> {
+    generate_from_str(Path::new("openapi/broken.yaml"), text, "crate::generated")
+}
+
+#[test]
+fn the_real_spec_generates_the_client_and_mock_helpers() {
+    let generated = gen_str(SPEC).expect("the committed spec generates");
+    assert!(generated.client.contains("pub fn create_customer_interaction"));
+    assert!(generated.client.contains("crate::transport::Transport"));
+    assert!(generated.client.contains("crate::model::InteractionMethod"));
+    // Replaced types are not generated a second time.
+    assert!(!generated.client.contains("pub struct ResourceIdentifier"));
+    assert!(generated.mock.contains("fn create_customer_interaction"));
+}
+
+#[test]
+fn the_json_api_media_type_is_rewritten_in_memory_only() {
+    let mut doc: Value = serde_norway::from_str(SPEC).unwrap();
+    rewrite_media_types(&mut doc);
+    let text = doc.to_string();
+    assert!(!text.contains(JSON_API_MEDIA_TYPE));
+    let body = &doc["paths"]["/v3/orgs/{org_id}/customers/interactions"]["post"]["requestBody"];
+    assert!(body["content"]["application/json"]["schema"].is_object());
+    // The file itself keeps the true media type.
+    assert!(SPEC.contains(JSON_API_MEDIA_TYPE));
+}
+
+#[test]
+fn invalid_yaml_names_the_file_and_the_line() {
+    let err = gen_str("openapi: 3.0.3\npaths: [unclosed\n").unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with("openapi/broken.yaml: not valid YAML"), "{text}");
+    assert!(text.contains("line"), "{text}");
+}
+
+#[test]
+fn an_unsupported_openapi_version_is_named() {
+    let err = gen_str(&SPEC.replacen("openapi: 3.0.3", "openapi: 3.1.0", 1)).unwrap_err();
+    assert_eq!(err.path, PathBuf::from("openapi/broken.yaml"));
+    assert!(err.problem.contains("`openapi: 3.1.0` is not supported"), "{err}");
+}
+
+#[test]
+fn a_dangling_ref_is_named_with_where_it_is() {
+    let broken = SPEC.replacen(
+        "$ref: \"#/components/schemas/InteractionMethod\"",
+        "$ref: \"#/components/schemas/Nowhere\"",
+        1,
+    );
+    let err = gen_str(&broken).unwrap_err();
+    assert_eq!(
+        err.problem,
+        "/components/schemas/InteractionAttributes/properties/method: \
+         `$ref: #/components/schemas/Nowhere` points at nothing"
+    );
+}
+
+#[test]
+fn an_operation_without_an_id_is_named() {
+    let broken = SPEC.replacen("operationId: create_customer_interaction", "", 1);
+    let err = gen_str(&broken).unwrap_err();
+    assert!(
+        err.problem
+            .contains("paths./v3/orgs/{org_id}/customers/interactions.post has no operationId"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_schema_of_the_wrong_shape_is_reported_not_panicked() {
+    // `required` must be a list; openapiv3 rejects the document with a message.
+    let broken = SPEC.replacen("required: [data]", "required: data", 1);
+    let err = gen_str(&broken).unwrap_err();
+    assert!(err.problem.starts_with("not an OpenAPI 3.0 document"), "{err}");
+}
+
+#[test]
+fn a_missing_file_is_named() {
+    let err = generate(Path::new("/nonexistent/ctrlhub.yaml"), "crate::generated").unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("/nonexistent/ctrlhub.yaml: cannot read the file"),
+        "{err}"
+    );
+}
