@@ -1,0 +1,28 @@
+#![doc = include_str!("../../README.md")]
+#![warn(missing_docs)]
+
+mod auth;
+mod client;
+pub mod error;
+pub mod generated;
+mod interactions;
+pub mod jsonapi;
+#[cfg(feature = "mock")]
+pub mod mock;
+pub mod model;
+mod retry;
+pub mod transport;
+
+pub use crate::auth::SESSION_TOKEN_HEADER;
+pub use crate::client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+    ENV_BASE_URL, ENV_ORG_ID, ENV_SESSION_TOKEN, IntoId, STAGING_BASE_URL,
+};
+pub use crate::error::{
+    ApiError, AuthError, DecodeError, Error, InputError, Outcome, TransportError,
+    TransportErrorKind,
+};
+pub use crate::interactions::{
+    Interaction, Interactions, NewInteraction, NewInteractionBuilder, resource_types,
+};
+pub use crate::model::{InteractionDirection, InteractionMethod, InteractionStatus};

@@ -1,0 +1,333 @@
+//! The one error type of this crate.
+//!
+//! Every failure is one of five kinds, so that a caller can decide what to do next:
+//! fix the request ([`Error::Api`], [`Error::InvalidInput`]), fix the credentials
+//! ([`Error::Auth`]), retry or check ([`Error::Transport`]), or report a misbehaving
+//! server or proxy ([`Error::Decode`]). No error carries a credential.
+
+use std::fmt;
+
+use reqwest::StatusCode;
+
+use crate::jsonapi::ErrorObject;
+
+/// Everything that can go wrong when talking to Ctrl Hub.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// Ctrl Hub answered with an error status (other than 401) and, usually, a JSON:API
+    /// error document.
+    Api(ApiError),
+    /// The credentials were missing, refused or could not be exchanged for a token.
+    Auth(AuthError),
+    /// The answer could not be understood: not JSON, truncated, or not the documented shape.
+    Decode(DecodeError),
+    /// The request did not complete: no connection, a timeout, or a connection dropped.
+    Transport(TransportError),
+    /// The input was rejected before anything was sent.
+    InvalidInput(InputError),
+}
+
+impl Error {
+    /// The HTTP status of the answer this error came from, if there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Auth(e) => e.status(),
+            Error::Decode(e) => e.status,
+            Error::Transport(_) | Error::InvalidInput(_) => None,
+        }
+    }
+
+    /// The `X-Trace-Id` Ctrl Hub gave the failed request; quote it to Ctrl Hub support.
+    pub fn trace_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => e.trace_id.as_deref(),
+            Error::Auth(AuthError::Rejected { trace_id, .. }) => trace_id.as_deref(),
+            Error::Decode(e) => e.trace_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid_input(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidInput(InputError {
+            field: field.into(),
+            reason: reason.into(),
+        })
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(e) => e.fmt(f),
+            Error::Auth(e) => e.fmt(f),
+            Error::Decode(e) => e.fmt(f),
+            Error::Transport(e) => e.fmt(f),
+            Error::InvalidInput(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport(e) => Some(&e.source),
+            _ => None,
+        }
+    }
+}
+
+/// Ctrl Hub answered with an error status.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The problems Ctrl Hub listed; empty when the answer had no body (a 500 never has one).
+    pub errors: Vec<ErrorObject>,
+    /// The `X-Trace-Id` response header, for Ctrl Hub support.
+    pub trace_id: Option<String>,
+    /// How long Ctrl Hub asked the client to wait (`Retry-After`), on 429 and 503.
+    pub retry_after: Option<std::time::Duration>,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Ctrl Hub answered {}", self.status)?;
+        for (i, error) in self.errors.iter().enumerate() {
+            f.write_str(if i == 0 { ": " } else { "; " })?;
+            error.fmt(f)?;
+        }
+        write_trace_id(f, self.trace_id.as_deref())
+    }
+}
+
+/// Authentication failed.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// Ctrl Hub refused the credentials (HTTP 401), after one token renewal where the
+    /// client holds a service-account key.
+    Rejected {
+        /// The problems Ctrl Hub listed, if any.
+        errors: Vec<ErrorObject>,
+        /// The `X-Trace-Id` response header.
+        trace_id: Option<String>,
+    },
+    /// The OAuth2 token endpoint refused the client credentials.
+    TokenRefused {
+        /// The token endpoint's HTTP status.
+        status: StatusCode,
+        /// The OAuth2 `error` code, such as `invalid_client`.
+        error: Option<String>,
+        /// The OAuth2 `error_description`.
+        description: Option<String>,
+    },
+    /// The OAuth2 token endpoint could not be reached or gave an answer without a token.
+    TokenUnavailable {
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+impl AuthError {
+    fn status(&self) -> Option<StatusCode> {
+        match self {
+            AuthError::Rejected { .. } => Some(StatusCode::UNAUTHORIZED),
+            AuthError::TokenRefused { status, .. } => Some(*status),
+            AuthError::TokenUnavailable { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuthError::Rejected { errors, trace_id } => {
+                f.write_str("Ctrl Hub refused the credentials (401 Unauthorized)")?;
+                for error in errors {
+                    write!(f, ": {error}")?;
+                }
+                write_trace_id(f, trace_id.as_deref())
+            }
+            AuthError::TokenRefused {
+                status,
+                error,
+                description,
+            } => {
+                write!(f, "the token endpoint refused the client credentials ({status}")?;
+                if let Some(error) = error {
+                    write!(f, ", {error}")?;
+                }
+                f.write_str(")")?;
+                if let Some(description) = description {
+                    write!(f, ": {description}")?;
+                }
+                Ok(())
+            }
+            AuthError::TokenUnavailable { reason } => {
+                write!(f, "no access token could be obtained: {reason}")
+            }
+        }
+    }
+}
+
+/// An answer that could not be understood.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// The HTTP status of the answer, when it is known.
+    pub status: Option<StatusCode>,
+    /// The answer's `Content-Type`, if it had one.
+    pub content_type: Option<String>,
+    /// The start of the body (at most [`DecodeError::SNIPPET_LEN`] characters), with runs of
+    /// white space folded; enough to recognise a proxy's error page.
+    pub snippet: String,
+    /// Why it could not be decoded.
+    pub reason: String,
+    /// The `X-Trace-Id` response header, if any.
+    pub trace_id: Option<String>,
+}
+
+impl DecodeError {
+    /// The most characters of a body kept in [`DecodeError::snippet`].
+    pub const SNIPPET_LEN: usize = 200;
+
+    pub(crate) fn snippet_of(body: &[u8]) -> String {
+        let text = String::from_utf8_lossy(body);
+        let mut snippet = String::new();
+        for (i, word) in text.split_whitespace().enumerate() {
+            if i > 0 {
+                snippet.push(' ');
+            }
+            snippet.push_str(word);
+            if snippet.chars().count() >= Self::SNIPPET_LEN {
+                break;
+            }
+        }
+        match snippet.char_indices().nth(Self::SNIPPET_LEN) {
+            Some((cut, _)) => {
+                snippet.truncate(cut);
+                snippet.push('…');
+                snippet
+            }
+            None => snippet,
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("could not decode Ctrl Hub's answer")?;
+        if let Some(status) = self.status {
+            write!(f, " ({status}")?;
+            if let Some(content_type) = &self.content_type {
+                write!(f, ", {content_type}")?;
+            }
+            f.write_str(")")?;
+        }
+        write!(f, ": {}", self.reason)?;
+        if !self.snippet.is_empty() {
+            write!(f, "; the body starts: {}", self.snippet)?;
+        }
+        write_trace_id(f, self.trace_id.as_deref())
+    }
+}
+
+/// Whether Ctrl Hub may have acted on a request that failed in transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The request provably never reached Ctrl Hub (no connection could be made).
+    NotSent,
+    /// The request may or may not have been processed; for a create, check before
+    /// creating again.
+    Unknown,
+}
+
+/// What kind of transport failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection could be made.
+    Connect,
+    /// No complete answer arrived in time.
+    Timeout,
+    /// The connection failed while the request was sent or the answer read.
+    Interrupted,
+}
+
+/// The request did not complete.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct TransportError {
+    /// What went wrong.
+    pub kind: TransportErrorKind,
+    /// Whether Ctrl Hub may have acted on the request.
+    pub outcome: Outcome,
+    /// How many times the request was tried.
+    pub attempts: u32,
+    pub(crate) source: reqwest::Error,
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self.kind {
+            TransportErrorKind::Connect => "could not connect to Ctrl Hub",
+            TransportErrorKind::Timeout => "Ctrl Hub did not answer in time",
+            TransportErrorKind::Interrupted => "the connection to Ctrl Hub failed mid-request",
+        })?;
+        if self.attempts > 1 {
+            write!(f, " (after {} attempts)", self.attempts)?;
+        }
+        match self.outcome {
+            Outcome::NotSent => f.write_str("; the request was not sent"),
+            Outcome::Unknown => f.write_str(
+                "; the outcome is unknown: Ctrl Hub may or may not have processed the request",
+            ),
+        }
+    }
+}
+
+/// Input rejected before anything was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InputError {
+    /// The field, setting or environment variable at fault.
+    pub field: String,
+    /// Why it was rejected.
+    pub reason: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid `{}`: {}", self.field, self.reason)
+    }
+}
+
+fn write_trace_id(f: &mut fmt::Formatter<'_>, trace_id: Option<&str>) -> fmt::Result {
+    match trace_id {
+        Some(id) => write!(f, " (X-Trace-Id {id})"),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_fold_white_space_and_stop_at_the_limit() {
+        assert_eq!(
+            DecodeError::snippet_of(b"<html>\n  <h1>502  Bad Gateway</h1>\n</html>"),
+            "<html> <h1>502 Bad Gateway</h1> </html>"
+        );
+        let long = "x".repeat(1000);
+        let snippet = DecodeError::snippet_of(long.as_bytes());
+        assert_eq!(snippet.chars().count(), DecodeError::SNIPPET_LEN + 1);
+        assert!(snippet.ends_with('…'));
+        // Invalid UTF-8 is replaced, not a panic.
+        assert_eq!(DecodeError::snippet_of(&[0xff, b'a']), "\u{fffd}a");
+    }
+}

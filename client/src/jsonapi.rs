@@ -1,0 +1,308 @@
+//! JSON:API 1.0 envelope types: documents, resources, resource identifiers, to-one
+//! relationships and error documents.
+//!
+//! The generated client uses these for the envelope pieces the spec shares between
+//! resources, and they are public for anyone who talks to an endpoint the typed API does
+//! not cover yet. Every type tolerates members it does not know.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+/// A JSON object (`meta`, `links`, untyped `attributes`).
+pub type Object = Map<String, Value>;
+
+/// A JSON:API document with primary data `D`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Document<D> {
+    /// The primary data.
+    pub data: D,
+    /// Related resources of a compound document.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub included: Vec<Resource>,
+    /// Non-standard information about the document.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub meta: Object,
+    /// Links related to the primary data.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub links: Object,
+    /// The server's JSON:API implementation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jsonapi: Option<JsonApi>,
+}
+
+/// Any resource, with its attributes and relationships left as JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Resource {
+    /// The resource type, such as `contacts`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The resource id (a UUID for every Ctrl Hub resource seen so far).
+    pub id: String,
+    /// The resource's attributes.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub attributes: Object,
+    /// The resource's relationships, by name.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub relationships: Object,
+    /// Non-standard information about the resource.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub meta: Object,
+    /// Links related to the resource.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub links: Object,
+}
+
+/// Names one resource by type and id.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ResourceIdentifier {
+    /// The resource type, such as `contacts`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The resource id.
+    pub id: Uuid,
+}
+
+impl ResourceIdentifier {
+    /// An identifier for the resource of type `type_` with id `id`.
+    pub fn new(type_: impl Into<String>, id: Uuid) -> Self {
+        Self {
+            type_: type_.into(),
+            id,
+        }
+    }
+}
+
+/// A to-one relationship. `data` is `None` when nothing is linked; it is then written as
+/// `"data": null`, which is how JSON:API clears a link.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToOne {
+    /// The linked resource, if any.
+    #[serde(default)]
+    pub data: Option<ResourceIdentifier>,
+    /// Non-standard information about the relationship.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub meta: Object,
+}
+
+impl ToOne {
+    /// A relationship linking to `identifier`.
+    pub fn to(identifier: ResourceIdentifier) -> Self {
+        Self {
+            data: Some(identifier),
+            meta: Object::new(),
+        }
+    }
+
+    /// The id of the linked resource, if any.
+    pub fn id(&self) -> Option<Uuid> {
+        self.data.as_ref().map(|data| data.id)
+    }
+}
+
+/// The `jsonapi` member: the server's JSON:API version.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct JsonApi {
+    /// The JSON:API version, such as `1.0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Non-standard information.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub meta: Object,
+}
+
+/// An error answer from Ctrl Hub.
+///
+/// Ctrl Hub sends two shapes: the API guide shows a document with an `errors` array, the
+/// reference pages a bare error object. Both decode into this type; a bare object becomes
+/// the only entry of `errors`. It is always written back as the standard `errors` form.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ErrorDocument {
+    /// The problems found.
+    pub errors: Vec<ErrorObject>,
+    /// Non-standard information about the answer.
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub meta: Object,
+    /// The server's JSON:API implementation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jsonapi: Option<JsonApi>,
+}
+
+impl<'de> Deserialize<'de> for ErrorDocument {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct List {
+            errors: Vec<ErrorObject>,
+            #[serde(default)]
+            meta: Object,
+            #[serde(default)]
+            jsonapi: Option<JsonApi>,
+        }
+
+        // Decide by the `errors` member rather than trying both shapes: a malformed
+        // `errors` is then reported as such instead of passing as an empty bare object.
+        let object = Object::deserialize(deserializer)?;
+        if object.contains_key("errors") {
+            let list = List::deserialize(Value::Object(object)).map_err(serde::de::Error::custom)?;
+            Ok(ErrorDocument {
+                errors: list.errors,
+                meta: list.meta,
+                jsonapi: list.jsonapi,
+            })
+        } else {
+            let error =
+                ErrorObject::deserialize(Value::Object(object)).map_err(serde::de::Error::custom)?;
+            Ok(ErrorDocument {
+                errors: vec![error],
+                ..ErrorDocument::default()
+            })
+        }
+    }
+}
+
+/// One problem reported by Ctrl Hub.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ErrorObject {
+    /// An identifier for this occurrence of the problem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The HTTP status, as a string (`"400"`). A number is accepted too.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "string_or_number"
+    )]
+    pub status: Option<String>,
+    /// An application-specific error code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// A short summary of the problem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// An explanation of this occurrence of the problem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Where in the request the problem was found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<ErrorSource>,
+    /// Non-standard details; Ctrl Hub puts `field`, `type` and `value` here.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub meta: Object,
+}
+
+impl ErrorObject {
+    /// The part of the request the problem is about, as precisely as the answer says:
+    /// `source.pointer`, `source.parameter`, `source.header` or Ctrl Hub's `meta.field`.
+    pub fn location(&self) -> Option<&str> {
+        let source = self.source.as_ref();
+        source
+            .and_then(|s| s.pointer.as_deref())
+            .or_else(|| source.and_then(|s| s.parameter.as_deref()))
+            .or_else(|| source.and_then(|s| s.header.as_deref()))
+            .or_else(|| self.meta.get("field").and_then(Value::as_str))
+    }
+}
+
+impl std::fmt::Display for ErrorObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = [self.title.as_deref(), self.detail.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter(|part| !part.is_empty());
+        match parts.next() {
+            Some(first) => f.write_str(first)?,
+            None => f.write_str(self.code.as_deref().unwrap_or("no detail given"))?,
+        }
+        for part in parts {
+            write!(f, ": {part}")?;
+        }
+        if let Some(location) = self.location() {
+            write!(f, " (at {location})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Where in the request a problem was found.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ErrorSource {
+    /// A JSON pointer into the request document, such as `/data/attributes/method`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    /// The query parameter at fault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+    /// The request header at fault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
+}
+
+fn string_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(deserializer)? {
+        Some(Value::String(text)) => Some(text),
+        Some(Value::Number(number)) => Some(number.to_string()),
+        Some(Value::Null) | None => None,
+        Some(other) => {
+            return Err(serde::de::Error::custom(format!(
+                "error status must be a string or a number, not {other}"
+            )));
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_guides_error_array_decodes() {
+        let doc: ErrorDocument = serde_json::from_str(
+            r#"{"errors":[{"status":"400","title":"The request body is not valid",
+                "detail":"attributes is required",
+                "meta":{"field":"data","type":"required","value":{}}}],
+                "jsonapi":{"meta":{},"version":"1.0"},"meta":{}}"#,
+        )
+        .unwrap();
+        assert_eq!(doc.errors.len(), 1);
+        assert_eq!(doc.errors[0].status.as_deref(), Some("400"));
+        assert_eq!(doc.errors[0].location(), Some("data"));
+        assert_eq!(
+            doc.errors[0].to_string(),
+            "The request body is not valid: attributes is required (at data)"
+        );
+        assert_eq!(doc.jsonapi.unwrap().version.as_deref(), Some("1.0"));
+    }
+
+    #[test]
+    fn the_references_bare_error_object_decodes() {
+        let doc: ErrorDocument = serde_json::from_str(
+            r#"{"id":"9f0b1f5e-27c1-4a8e-a3a4-5d6f6e3c2b10","status":"400",
+                "title":"A validation error was encountered",
+                "source":{"parameter":"include"},"meta":{"resource":"wrong_value"}}"#,
+        )
+        .unwrap();
+        assert_eq!(doc.errors.len(), 1);
+        let error = &doc.errors[0];
+        assert_eq!(error.id.as_deref(), Some("9f0b1f5e-27c1-4a8e-a3a4-5d6f6e3c2b10"));
+        assert_eq!(error.location(), Some("include"));
+        assert_eq!(error.meta["resource"], "wrong_value");
+    }
+
+    #[test]
+    fn a_numeric_status_is_accepted_and_a_malformed_errors_member_is_not() {
+        let doc: ErrorDocument = serde_json::from_str(r#"{"errors":[{"status":422}]}"#).unwrap();
+        assert_eq!(doc.errors[0].status.as_deref(), Some("422"));
+        assert!(serde_json::from_str::<ErrorDocument>(r#"{"errors":"boom"}"#).is_err());
+        assert!(serde_json::from_str::<ErrorDocument>(r#"["boom"]"#).is_err());
+    }
+
+    #[test]
+    fn a_cleared_to_one_relationship_is_written_as_null() {
+        assert_eq!(serde_json::to_string(&ToOne::default()).unwrap(), r#"{"data":null}"#);
+        let linked: ToOne = serde_json::from_str(
+            r#"{"data":{"type":"contacts","id":"3c90c3cc-0d44-4b50-8888-8dd25736052a"},"links":{}}"#,
+        )
+        .unwrap();
+        assert_eq!(linked.id().unwrap().to_string(), "3c90c3cc-0d44-4b50-8888-8dd25736052a");
+    }
+}

@@ -1,0 +1,173 @@
+//! Value types of the customer-interaction resource.
+//!
+//! `method`, `direction` and `status` are open sets: Ctrl Hub may add values at any time.
+//! Each enum has a variant per value this crate knows, and [`Unknown`](InteractionMethod::Unknown)
+//! for any other value, which is kept exactly as received and sent back unchanged.
+
+use std::convert::Infallible;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A value of an open enum that this version of the crate does not know.
+///
+/// It keeps the text exactly as Ctrl Hub sent it. It can only be made by parsing text, so
+/// a known value is always its own variant, never an `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnknownValue(String);
+
+impl UnknownValue {
+    /// The value as Ctrl Hub sent it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+macro_rules! open_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident => $value:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+            /// A value this version of the crate does not know, kept as received.
+            Unknown(UnknownValue),
+        }
+
+        impl $name {
+            /// Every value this version of the crate knows.
+            pub const KNOWN: &'static [$name] = &[$( $name::$variant, )+];
+
+            /// The value as it is written on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( $name::$variant => $value, )+
+                    $name::Unknown(value) => value.as_str(),
+                }
+            }
+
+            /// Whether this is a value this version of the crate knows.
+            pub fn is_known(&self) -> bool {
+                !matches!(self, $name::Unknown(_))
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $( $value => $name::$variant, )+
+                    other => $name::Unknown(UnknownValue(other.to_owned())),
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                match value.as_str() {
+                    $( $value => $name::$variant, )+
+                    _ => $name::Unknown(UnknownValue(value)),
+                }
+            }
+        }
+
+        /// Never fails: text that is not a known value becomes `Unknown`.
+        impl FromStr for $name {
+            type Err = Infallible;
+
+            fn from_str(value: &str) -> Result<Self, Infallible> {
+                Ok(value.into())
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                String::deserialize(deserializer).map(Self::from)
+            }
+        }
+    };
+}
+
+open_enum! {
+    /// How the customer was contacted.
+    InteractionMethod {
+        /// A letter sent or received by post.
+        Letter => "letter",
+        /// An email.
+        Email => "email",
+        /// A telephone call.
+        Telephone => "telephone",
+        /// A text message.
+        Sms => "sms",
+    }
+}
+
+open_enum! {
+    /// Who started the interaction.
+    InteractionDirection {
+        /// The customer contacted the organisation.
+        Inbound => "inbound",
+        /// The organisation contacted the customer.
+        Outbound => "outbound",
+    }
+}
+
+open_enum! {
+    /// The state of an interaction. Only `scheduled` is documented; other values decode
+    /// as [`InteractionStatus::Unknown`].
+    InteractionStatus {
+        /// The interaction is planned for `date_time`.
+        Scheduled => "scheduled",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_values_decode_to_their_variants() {
+        let method: InteractionMethod = serde_json::from_str(r#""telephone""#).unwrap();
+        assert_eq!(method, InteractionMethod::Telephone);
+        assert!(method.is_known());
+        for known in InteractionMethod::KNOWN {
+            assert_eq!(&InteractionMethod::from(known.as_str()), known);
+        }
+    }
+
+    #[test]
+    fn unknown_values_decode_and_round_trip_unchanged() {
+        let status: InteractionStatus = serde_json::from_str(r#""Cancelled-By Customer""#).unwrap();
+        assert!(!status.is_known());
+        assert_eq!(status.as_str(), "Cancelled-By Customer");
+        assert_eq!(
+            serde_json::to_string(&status).unwrap(),
+            r#""Cancelled-By Customer""#
+        );
+        // Case matters on the wire, so a differently cased value is not folded into a known one.
+        assert!(!InteractionDirection::from("Inbound").is_known());
+    }
+
+    #[test]
+    fn non_string_values_are_a_decode_error_not_a_guess() {
+        let err = serde_json::from_str::<InteractionMethod>("7").unwrap_err();
+        assert!(err.to_string().contains("expected a string"), "{err}");
+    }
+}

@@ -1,0 +1,325 @@
+//! What happens to every request on its way to Ctrl Hub: media types, credentials,
+//! tracing, and recording what came back so that failures become a typed [`Error`].
+//!
+//! The generated client carries a [`Transport`] as its inner state and calls the hooks
+//! implemented here (`pre` and `exec` of progenitor's `ClientHooks`).
+
+use std::sync::{Arc, Mutex};
+
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode};
+use tracing::Instrument;
+
+use crate::auth::Credentials;
+use crate::error::{
+    ApiError, AuthError, DecodeError, Error, Outcome, TransportError, TransportErrorKind,
+};
+use crate::generated;
+use crate::jsonapi::ErrorDocument;
+
+/// The JSON:API media type, sent as `Accept` and as the `Content-Type` of bodies.
+pub const JSON_API: &str = "application/vnd.api+json";
+
+/// The response header Ctrl Hub uses to identify a request for its support team.
+pub const TRACE_ID_HEADER: &str = "x-trace-id";
+
+/// The state the low-level generated client carries: credentials and policies shared by
+/// every clone of a [`crate::Client`].
+///
+/// Users meet it only through [`crate::Client::raw`]; it has no public methods.
+#[derive(Clone)]
+pub struct Transport {
+    shared: Arc<Shared>,
+    /// Set for calls made by the typed API, which reads it to build a typed error.
+    call: Option<Arc<CallRecord>>,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("credentials", &self.shared.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct Shared {
+    pub(crate) credentials: Credentials,
+}
+
+/// What one typed call learnt on the way: the final answer's status and headers, and any
+/// error a hook met (progenitor can only pass those on as text).
+#[derive(Default)]
+pub(crate) struct CallRecord(Mutex<CallInfo>);
+
+#[derive(Default)]
+struct CallInfo {
+    status: Option<StatusCode>,
+    content_type: Option<String>,
+    trace_id: Option<String>,
+    hook_error: Option<Error>,
+}
+
+impl CallRecord {
+    fn with<R>(&self, f: impl FnOnce(&mut CallInfo) -> R) -> R {
+        // A poisoned lock only means another thread panicked mid-update of plain data.
+        let mut info = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut info)
+    }
+}
+
+impl Transport {
+    pub(crate) fn new(credentials: Credentials) -> Self {
+        Transport {
+            shared: Arc::new(Shared { credentials }),
+            call: None,
+        }
+    }
+
+    fn record(&self, f: impl FnOnce(&mut CallInfo)) {
+        if let Some(call) = &self.call {
+            call.with(f);
+        }
+    }
+
+    async fn prepare(&self, request: &mut reqwest::Request) -> Result<(), Error> {
+        let headers = request.headers_mut();
+        // progenitor adds the spec's `info.version` as `api-version`; Ctrl Hub does not
+        // document that header, so the request carries only documented ones.
+        headers.remove("api-version");
+        headers.insert(header::ACCEPT, HeaderValue::from_static(JSON_API));
+        if request.body().is_some() {
+            request
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_API));
+        }
+        let (name, value) = self.shared.credentials.header().await?;
+        request.headers_mut().insert(name, value);
+        Ok(())
+    }
+
+    async fn execute(
+        &self,
+        http: &reqwest::Client,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let span = tracing::info_span!(
+            "ctrlhub.request",
+            operation = info.operation_id,
+            method = %request.method(),
+            path = request.url().path(),
+            attempt = 1u32,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+            trace_id = tracing::field::Empty,
+        );
+        async {
+            let started = tokio::time::Instant::now();
+            let result = http.execute(request).await;
+            let span = tracing::Span::current();
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            if let Ok(response) = &result {
+                span.record("status", response.status().as_u16());
+                let trace_id = trace_id(response.headers());
+                if let Some(id) = &trace_id {
+                    span.record("trace_id", id.as_str());
+                }
+                self.record(|call| {
+                    call.status = Some(response.status());
+                    call.content_type = content_type(response.headers());
+                    call.trace_id = trace_id;
+                });
+            }
+            result
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+impl ClientHooks<Transport> for generated::Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        let transport = self.inner();
+        transport.prepare(request).await.map_err(|error| {
+            let text = error.to_string();
+            transport.record(|call| call.hook_error = Some(error));
+            progenitor_client::Error::Custom(text)
+        })
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.inner().execute(self.client(), request, info).await
+    }
+}
+
+/// One call of the typed API: a low-level client whose hooks report back to this call.
+pub(crate) struct Call {
+    pub(crate) raw: generated::Client,
+    record: Arc<CallRecord>,
+    method: Method,
+}
+
+impl Call {
+    pub(crate) fn new(raw: &generated::Client, method: Method) -> Self {
+        let record = Arc::new(CallRecord::default());
+        let transport = Transport {
+            shared: raw.inner().shared.clone(),
+            call: Some(record.clone()),
+        };
+        Call {
+            raw: generated::Client::new_with_client(raw.baseurl(), raw.client().clone(), transport),
+            record,
+            method,
+        }
+    }
+
+    /// Turns the generated client's result into this crate's.
+    pub(crate) async fn finish<T>(
+        self,
+        result: Result<ResponseValue<T>, progenitor_client::Error<ErrorDocument>>,
+    ) -> Result<ResponseValue<T>, Error> {
+        match result {
+            Ok(value) => Ok(value),
+            Err(error) => Err(self.error(error).await),
+        }
+    }
+
+    async fn error(self, error: progenitor_client::Error<ErrorDocument>) -> Error {
+        use progenitor_client::Error as E;
+        if let Some(error) = self.record.with(|call| call.hook_error.take()) {
+            return error;
+        }
+        match error {
+            E::ErrorResponse(value) => {
+                let status = value.status();
+                let trace_id = trace_id(value.headers());
+                let retry_after = crate::retry::retry_after(value.headers());
+                api_error(status, value.into_inner().errors, trace_id, retry_after)
+            }
+            E::InvalidResponsePayload(body, cause) => {
+                let (status, content_type, trace_id) = self.record.with(|call| {
+                    (call.status, call.content_type.take(), call.trace_id.take())
+                });
+                match status {
+                    // An error status with no body: the status and trace id say it all.
+                    Some(status) if !status.is_success() && is_blank(&body) => {
+                        api_error(status, Vec::new(), trace_id, None)
+                    }
+                    _ => Error::Decode(DecodeError {
+                        status,
+                        content_type,
+                        snippet: DecodeError::snippet_of(&body),
+                        reason: describe_json_error(&cause),
+                        trace_id,
+                    }),
+                }
+            }
+            E::UnexpectedResponse(response) => {
+                let status = response.status();
+                let headers = response.headers().clone();
+                let reason = if status.is_redirection() {
+                    format!(
+                        "unexpected redirect (status {status}); redirects are not followed so \
+                         that credentials never leave the configured base URL"
+                    )
+                } else {
+                    format!("unexpected status {status} for this operation")
+                };
+                let body = response.bytes().await.unwrap_or_default();
+                Error::Decode(DecodeError {
+                    status: Some(status),
+                    content_type: content_type(&headers),
+                    snippet: DecodeError::snippet_of(&body),
+                    reason,
+                    trace_id: trace_id(&headers),
+                })
+            }
+            E::CommunicationError(source) | E::ResponseBodyError(source) => {
+                self.transport_error(source)
+            }
+            E::InvalidRequest(reason) => Error::invalid_input("request", reason),
+            E::InvalidUpgrade(source) => self.transport_error(source),
+            // Only this crate's `pre` hook makes custom errors, and it records the typed
+            // error first; this arm keeps the text should that ever change.
+            E::Custom(reason) => Error::Auth(AuthError::TokenUnavailable { reason }),
+        }
+    }
+
+    fn transport_error(&self, source: reqwest::Error) -> Error {
+        let kind = if source.is_connect() {
+            TransportErrorKind::Connect
+        } else if source.is_timeout() {
+            TransportErrorKind::Timeout
+        } else {
+            TransportErrorKind::Interrupted
+        };
+        let outcome = if kind == TransportErrorKind::Connect {
+            Outcome::NotSent
+        } else {
+            Outcome::Unknown
+        };
+        let _ = &self.method;
+        Error::Transport(TransportError {
+            kind,
+            outcome,
+            attempts: 1,
+            source,
+        })
+    }
+}
+
+fn api_error(
+    status: StatusCode,
+    errors: Vec<crate::jsonapi::ErrorObject>,
+    trace_id: Option<String>,
+    retry_after: Option<std::time::Duration>,
+) -> Error {
+    if status == StatusCode::UNAUTHORIZED {
+        Error::Auth(AuthError::Rejected { errors, trace_id })
+    } else {
+        Error::Api(ApiError {
+            status,
+            errors,
+            trace_id,
+            retry_after,
+        })
+    }
+}
+
+fn is_blank(body: &[u8]) -> bool {
+    body.iter().all(u8::is_ascii_whitespace)
+}
+
+fn describe_json_error(error: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match error.classify() {
+        Category::Eof => format!("the JSON ends early (truncated?): {error}"),
+        Category::Syntax => format!("not valid JSON: {error}"),
+        Category::Data => format!("JSON of an unexpected shape: {error}"),
+        Category::Io => format!("could not read the body: {error}"),
+    }
+}
+
+pub(crate) fn trace_id(headers: &HeaderMap) -> Option<String> {
+    header_text(headers, TRACE_ID_HEADER)
+}
+
+fn content_type(headers: &HeaderMap) -> Option<String> {
+    header_text(headers, header::CONTENT_TYPE.as_str())
+}
+
+fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
