@@ -40,13 +40,33 @@ const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
         "crate::model::InteractionStatus",
         &[TypeImpl::Display, TypeImpl::FromStr],
     ),
-    ("ResourceIdentifier", "crate::jsonapi::ResourceIdentifier", &[]),
-    ("ToOneRelationship", "crate::jsonapi::ToOne", &[TypeImpl::Default]),
+    (
+        "ResourceIdentifier",
+        "crate::jsonapi::ResourceIdentifier",
+        &[],
+    ),
+    (
+        "ToOneRelationship",
+        "crate::jsonapi::ToOne",
+        &[TypeImpl::Default],
+    ),
     ("Resource", "crate::jsonapi::Resource", &[]),
-    ("JsonApiObject", "crate::jsonapi::JsonApi", &[TypeImpl::Default]),
+    (
+        "JsonApiObject",
+        "crate::jsonapi::JsonApi",
+        &[TypeImpl::Default],
+    ),
     ("ErrorDocument", "crate::jsonapi::ErrorDocument", &[]),
-    ("ErrorObject", "crate::jsonapi::ErrorObject", &[TypeImpl::Default]),
-    ("ErrorSource", "crate::jsonapi::ErrorSource", &[TypeImpl::Default]),
+    (
+        "ErrorObject",
+        "crate::jsonapi::ErrorObject",
+        &[TypeImpl::Default],
+    ),
+    (
+        "ErrorSource",
+        "crate::jsonapi::ErrorSource",
+        &[TypeImpl::Default],
+    ),
 ];
 
 /// A problem with the spec, or with turning it into code. Its text names the spec file.
@@ -188,7 +208,9 @@ fn run_generator(
                 .map(String::as_str)
                 .or_else(|| payload.downcast_ref::<&str>().copied())
                 .unwrap_or("no message");
-            Err(fail(format!("{what} failed: the generator gave up: {message}")))
+            Err(fail(format!(
+                "{what} failed: the generator gave up: {message}"
+            )))
         }
     }
 }
@@ -235,7 +257,9 @@ fn check(doc: &Value) -> Result<(), String> {
     check_refs(doc, doc, &mut String::new())
 }
 
-const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const HTTP_METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Every local `$ref` must point at something; `at` is the JSON pointer being visited.
 fn check_refs(root: &Value, node: &Value, at: &mut String) -> Result<(), String> {
@@ -283,9 +307,7 @@ pub fn rewrite_media_types(node: &mut Value) {
             if let Some(Value::Object(content)) = map.get_mut("content")
                 && let Some(media) = content.remove(JSON_API_MEDIA_TYPE)
             {
-                content
-                    .entry("application/json")
-                    .or_insert(media);
+                content.entry("application/json").or_insert(media);
             }
             map.values_mut().for_each(rewrite_media_types);
         }

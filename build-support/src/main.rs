@@ -8,7 +8,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let mut spec = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/ctrlhub.yaml"));
+    let mut spec = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../openapi/ctrlhub.yaml"
+    ));
     let mut mock = false;
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
@@ -22,7 +25,14 @@ fn main() -> ExitCode {
     }
     match ctrlhub_build_support::generate(&spec, "crate::generated") {
         Ok(generated) => {
-            print!("{}", if mock { generated.mock } else { generated.client });
+            print!(
+                "{}",
+                if mock {
+                    generated.mock
+                } else {
+                    generated.client
+                }
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

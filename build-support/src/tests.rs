@@ -9,7 +9,11 @@ fn gen_str(text: &str) -> Result<Generated, SpecError> {
 #[test]
 fn the_real_spec_generates_the_client_and_mock_helpers() {
     let generated = gen_str(SPEC).expect("the committed spec generates");
-    assert!(generated.client.contains("pub fn create_customer_interaction"));
+    assert!(
+        generated
+            .client
+            .contains("pub fn create_customer_interaction")
+    );
     assert!(generated.client.contains("crate::transport::Transport"));
     assert!(generated.client.contains("crate::model::InteractionMethod"));
     // Replaced types are not generated a second time.
@@ -34,7 +38,10 @@ fn the_json_api_media_type_is_rewritten_in_memory_only() {
 fn invalid_yaml_names_the_file_and_the_line() {
     let err = gen_str("openapi: 3.0.3\npaths: [unclosed\n").unwrap_err();
     let text = err.to_string();
-    assert!(text.starts_with("openapi/broken.yaml: not valid YAML"), "{text}");
+    assert!(
+        text.starts_with("openapi/broken.yaml: not valid YAML"),
+        "{text}"
+    );
     assert!(text.contains("line"), "{text}");
 }
 
@@ -42,7 +49,10 @@ fn invalid_yaml_names_the_file_and_the_line() {
 fn an_unsupported_openapi_version_is_named() {
     let err = gen_str(&SPEC.replacen("openapi: 3.0.3", "openapi: 3.1.0", 1)).unwrap_err();
     assert_eq!(err.path, PathBuf::from("openapi/broken.yaml"));
-    assert!(err.problem.contains("`openapi: 3.1.0` is not supported"), "{err}");
+    assert!(
+        err.problem.contains("`openapi: 3.1.0` is not supported"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -76,7 +86,10 @@ fn a_schema_of_the_wrong_shape_is_reported_not_panicked() {
     // `required` must be a list; openapiv3 rejects the document with a message.
     let broken = SPEC.replacen("required: [data]", "required: data", 1);
     let err = gen_str(&broken).unwrap_err();
-    assert!(err.problem.starts_with("not an OpenAPI 3.0 document"), "{err}");
+    assert!(
+        err.problem.starts_with("not an OpenAPI 3.0 document"),
+        "{err}"
+    );
 }
 
 #[test]

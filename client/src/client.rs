@@ -70,7 +70,8 @@ impl Client {
         if let Some(base_url) = env_var(ENV_BASE_URL)? {
             builder = builder.base_url(base_url).named_base_url(ENV_BASE_URL);
         }
-        let org_id = env_var(ENV_ORG_ID)?.ok_or_else(|| Error::invalid_input(ENV_ORG_ID, "is not set"))?;
+        let org_id =
+            env_var(ENV_ORG_ID)?.ok_or_else(|| Error::invalid_input(ENV_ORG_ID, "is not set"))?;
         let org_id = org_id
             .into_id()
             .map_err(|reason| Error::invalid_input(ENV_ORG_ID, reason))?;
@@ -120,7 +121,10 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
             .field("organisation_id", &self.organisation_id)
-            .field("session_token", &self.session_token.as_ref().map(|_| "[redacted]"))
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "[redacted]"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -283,8 +287,8 @@ impl IntoId for &Uuid {
 
 impl IntoId for &str {
     fn into_id(self) -> Result<Uuid, String> {
-        let id = Uuid::try_parse(self.trim())
-            .map_err(|e| format!("`{self}` is not a UUID ({e})"))?;
+        let id =
+            Uuid::try_parse(self.trim()).map_err(|e| format!("`{self}` is not a UUID ({e})"))?;
         checked(id)
     }
 }

@@ -156,7 +156,10 @@ impl fmt::Display for AuthError {
                 error,
                 description,
             } => {
-                write!(f, "the token endpoint refused the client credentials ({status}")?;
+                write!(
+                    f,
+                    "the token endpoint refused the client credentials ({status}"
+                )?;
                 if let Some(error) = error {
                     write!(f, ", {error}")?;
                 }

@@ -173,11 +173,7 @@ impl NewInteractionBuilder {
             contact: link("contact", self.contact, resource_types::CONTACT)?,
             account: link("account", self.account, resource_types::ACCOUNT)?,
             property: link("property", self.property, resource_types::PROPERTY)?,
-            representative: link(
-                "representative",
-                self.representative,
-                resource_types::USER,
-            )?,
+            representative: link("representative", self.representative, resource_types::USER)?,
         };
         if let Some(notes) = &self.attributes.notes
             && notes.contains('\0')

@@ -143,15 +143,16 @@ impl<'de> Deserialize<'de> for ErrorDocument {
         // `errors` is then reported as such instead of passing as an empty bare object.
         let object = Object::deserialize(deserializer)?;
         if object.contains_key("errors") {
-            let list = List::deserialize(Value::Object(object)).map_err(serde::de::Error::custom)?;
+            let list =
+                List::deserialize(Value::Object(object)).map_err(serde::de::Error::custom)?;
             Ok(ErrorDocument {
                 errors: list.errors,
                 meta: list.meta,
                 jsonapi: list.jsonapi,
             })
         } else {
-            let error =
-                ErrorObject::deserialize(Value::Object(object)).map_err(serde::de::Error::custom)?;
+            let error = ErrorObject::deserialize(Value::Object(object))
+                .map_err(serde::de::Error::custom)?;
             Ok(ErrorDocument {
                 errors: vec![error],
                 ..ErrorDocument::default()
@@ -237,7 +238,9 @@ pub struct ErrorSource {
     pub header: Option<String>,
 }
 
-fn string_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+fn string_or_number<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
     Ok(match Option::<Value>::deserialize(deserializer)? {
         Some(Value::String(text)) => Some(text),
         Some(Value::Number(number)) => Some(number.to_string()),
@@ -283,7 +286,10 @@ mod tests {
         .unwrap();
         assert_eq!(doc.errors.len(), 1);
         let error = &doc.errors[0];
-        assert_eq!(error.id.as_deref(), Some("9f0b1f5e-27c1-4a8e-a3a4-5d6f6e3c2b10"));
+        assert_eq!(
+            error.id.as_deref(),
+            Some("9f0b1f5e-27c1-4a8e-a3a4-5d6f6e3c2b10")
+        );
         assert_eq!(error.location(), Some("include"));
         assert_eq!(error.meta["resource"], "wrong_value");
     }
@@ -298,11 +304,17 @@ mod tests {
 
     #[test]
     fn a_cleared_to_one_relationship_is_written_as_null() {
-        assert_eq!(serde_json::to_string(&ToOne::default()).unwrap(), r#"{"data":null}"#);
+        assert_eq!(
+            serde_json::to_string(&ToOne::default()).unwrap(),
+            r#"{"data":null}"#
+        );
         let linked: ToOne = serde_json::from_str(
             r#"{"data":{"type":"contacts","id":"3c90c3cc-0d44-4b50-8888-8dd25736052a"},"links":{}}"#,
         )
         .unwrap();
-        assert_eq!(linked.id().unwrap().to_string(), "3c90c3cc-0d44-4b50-8888-8dd25736052a");
+        assert_eq!(
+            linked.id().unwrap().to_string(),
+            "3c90c3cc-0d44-4b50-8888-8dd25736052a"
+        );
     }
 }

@@ -28,9 +28,8 @@ mod tests {
 
     #[test]
     fn retry_after_takes_seconds_and_http_dates() {
-        let now = SystemTime::from(
-            chrono::DateTime::parse_from_rfc3339("2015-10-21T07:27:00Z").unwrap(),
-        );
+        let now =
+            SystemTime::from(chrono::DateTime::parse_from_rfc3339("2015-10-21T07:27:00Z").unwrap());
         assert_eq!(parse_retry_after("2", now), Some(Duration::from_secs(2)));
         assert_eq!(
             parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),

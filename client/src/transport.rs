@@ -63,7 +63,10 @@ struct CallInfo {
 impl CallRecord {
     fn with<R>(&self, f: impl FnOnce(&mut CallInfo) -> R) -> R {
         // A poisoned lock only means another thread panicked mid-update of plain data.
-        let mut info = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut info = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&mut info)
     }
 }
@@ -206,9 +209,9 @@ impl Call {
                 api_error(status, value.into_inner().errors, trace_id, retry_after)
             }
             E::InvalidResponsePayload(body, cause) => {
-                let (status, content_type, trace_id) = self.record.with(|call| {
-                    (call.status, call.content_type.take(), call.trace_id.take())
-                });
+                let (status, content_type, trace_id) = self
+                    .record
+                    .with(|call| (call.status, call.content_type.take(), call.trace_id.take()));
                 match status {
                     // An error status with no body: the status and trace id say it all.
                     Some(status) if !status.is_success() && is_blank(&body) => {

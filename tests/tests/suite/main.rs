@@ -1,0 +1,6 @@
+//! Integration suites of the `ctrlhub` crate, in one test binary to keep linking cheap.
+
+mod common;
+mod create_contract;
+mod create_errors;
+mod fake_end_to_end;
