@@ -52,6 +52,11 @@ const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
     ),
     ("Resource", "crate::jsonapi::Resource", &[]),
     (
+        "Filters",
+        "crate::jsonapi::Filters",
+        &[TypeImpl::Default, TypeImpl::Display],
+    ),
+    (
         "JsonApiObject",
         "crate::jsonapi::JsonApi",
         &[TypeImpl::Default],
@@ -121,6 +126,7 @@ pub fn generate_from_str(
         serde_norway::from_str(text).map_err(|e| fail(format!("not valid YAML: {e}")))?;
     check(&doc).map_err(fail)?;
     rewrite_media_types(&mut doc);
+    drop_empty_success_alternatives(&mut doc);
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc)
         .map_err(|e| fail(format!("not an OpenAPI 3.0 document: {e}")))?;
 
@@ -187,7 +193,10 @@ fn settings() -> Result<GenerationSettings, String> {
         .with_tag(TagStyle::Merged)
         .with_hooks(HooksMode::Expected)
         .with_inner_type(inner)
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // Deterministic order for maps such as the list `filter` parameter, so the same
+        // call always sends the same query string.
+        .with_map_type("::std::collections::BTreeMap");
     for (schema, rust_type, impls) in REPLACEMENTS {
         settings.with_replacement(schema, rust_type, impls.iter().cloned());
     }
@@ -314,6 +323,53 @@ pub fn rewrite_media_types(node: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(rewrite_media_types),
         _ => {}
     }
+}
+
+/// Removes bodyless success responses from operations that also have a success response
+/// with a body, returning the `METHOD path status` of each one removed.
+///
+/// progenitor gives every operation one success type and asserts when a `200` with a body
+/// meets a `204` without (the relationship endpoints document both). The generated client
+/// then reports such a bodyless answer as `UnexpectedResponse`, which the typed API
+/// accepts as success for these operations; the spec file keeps both.
+pub fn drop_empty_success_alternatives(doc: &mut Value) -> Vec<String> {
+    let mut dropped = Vec::new();
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return dropped;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in item.iter_mut() {
+            if !HTTP_METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let is_success = |code: &str| code.starts_with('2');
+            let has_body = |response: &Value| {
+                response.get("content").is_some() || response.get("$ref").is_some()
+            };
+            let typed = responses
+                .iter()
+                .any(|(code, response)| is_success(code) && has_body(response));
+            if !typed {
+                continue;
+            }
+            let empty: Vec<String> = responses
+                .iter()
+                .filter(|(code, response)| is_success(code) && !has_body(response))
+                .map(|(code, _)| code.clone())
+                .collect();
+            for code in empty {
+                responses.remove(&code);
+                dropped.push(format!("{} {path} {code}", method.to_uppercase()));
+            }
+        }
+    }
+    dropped
 }
 
 #[cfg(test)]

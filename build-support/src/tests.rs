@@ -101,3 +101,20 @@ fn a_missing_file_is_named() {
         "{err}"
     );
 }
+
+#[test]
+fn bodyless_success_alternatives_are_dropped_for_progenitor_only() {
+    let mut doc: Value = serde_norway::from_str(SPEC).unwrap();
+    rewrite_media_types(&mut doc);
+    let dropped = drop_empty_success_alternatives(&mut doc);
+    assert_eq!(
+        dropped,
+        [
+            "PATCH /v3/orgs/{org_id}/customers/interactions/{customer_interaction_id}/relationships/account 204",
+            "PATCH /v3/orgs/{org_id}/customers/interactions/{customer_interaction_id}/relationships/contact 204",
+            "PATCH /v3/orgs/{org_id}/customers/interactions/{customer_interaction_id}/relationships/representative 204",
+        ]
+    );
+    // The file keeps them.
+    assert_eq!(SPEC.matches("\"204\":").count(), 3);
+}

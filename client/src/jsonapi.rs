@@ -5,7 +5,11 @@
 //! resources, and they are public for anyone who talks to an endpoint the typed API does
 //! not cover yet. Every type tolerates members it does not know.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -29,6 +33,56 @@ pub struct Document<D> {
     /// The server's JSON:API implementation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jsonapi: Option<JsonApi>,
+}
+
+/// Exact-match filters of a list request, sent as `filter[field]=value` and ANDed.
+///
+/// The keys are field names; the `filter[...]` wrapping is added when the filters are
+/// sent. Iteration (and so the query string) is in field-name order.
+///
+/// progenitor's httpmock helper for the `filter` parameter cannot match these exploded
+/// parameters; match them with `into_inner().query_param("filter[field]", value)`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filters(BTreeMap<String, String>);
+
+impl Filters {
+    /// No filters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds (or replaces) the filter on `field`.
+    pub fn insert(&mut self, field: impl Into<String>, value: impl Into<String>) {
+        self.0.insert(field.into(), value.into());
+    }
+
+    /// Whether there are no filters.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The filters as (field, value) pairs, in field-name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+impl Serialize for Filters {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (field, value) in &self.0 {
+            map.serialize_entry(&format!("filter[{field}]"), value)?;
+        }
+        map.end()
+    }
+}
+
+/// The filters as they appear in a query string, percent-encoded.
+impl fmt::Display for Filters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let encoded = serde_urlencoded::to_string(self).map_err(|_| fmt::Error)?;
+        f.write_str(&encoded)
+    }
 }
 
 /// Any resource, with its attributes and relationships left as JSON.

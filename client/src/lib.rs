@@ -23,6 +23,8 @@ pub use crate::error::{
     TransportErrorKind,
 };
 pub use crate::interactions::{
-    Interaction, Interactions, NewInteraction, NewInteractionBuilder, resource_types,
+    Features, GetInteraction, IncludedResource, Interaction, InteractionDetails, InteractionStream,
+    InteractionUpdate, Interactions, ListInteractions, NewInteraction, NewInteractionBuilder, Page,
+    Pagination, Related, SortDirection, resource_types,
 };
 pub use crate::model::{InteractionDirection, InteractionMethod, InteractionStatus};

@@ -196,6 +196,24 @@ impl Call {
         }
     }
 
+    /// Like [`Call::finish`], for operations documented to answer either 200 with a body or
+    /// a bodyless 2xx (204). progenitor cannot describe both (build-support drops the
+    /// bodyless one), so it arrives here as an unexpected response and is success.
+    pub(crate) async fn finish_allowing_no_content<T>(
+        self,
+        result: Result<ResponseValue<T>, progenitor_client::Error<ErrorDocument>>,
+    ) -> Result<Option<T>, Error> {
+        match result {
+            Ok(value) => Ok(Some(value.into_inner())),
+            Err(progenitor_client::Error::UnexpectedResponse(response))
+                if response.status().is_success() =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(self.error(error).await),
+        }
+    }
+
     async fn error(self, error: progenitor_client::Error<ErrorDocument>) -> Error {
         use progenitor_client::Error as E;
         if let Some(error) = self.record.with(|call| call.hook_error.take()) {

@@ -5,6 +5,9 @@
 //! credentials, media type, JSON:API shape and type strings. It speaks only HTTP and JSON
 //! and knows nothing of the `ctrlhub` crate.
 
+// Handlers return an early axum `Response` as their error, which is the axum idiom.
+#![allow(clippy::result_large_err)]
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -13,7 +16,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, patch, post};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -86,7 +89,15 @@ impl FakeCtrlHub {
         let app = Router::new()
             .route(
                 "/v3/orgs/{org_id}/customers/interactions",
-                post(create_interaction),
+                post(create_interaction).get(list_interactions),
+            )
+            .route(
+                "/v3/orgs/{org_id}/customers/interactions/{id}",
+                get(get_interaction).put(update_interaction),
+            )
+            .route(
+                "/v3/orgs/{org_id}/customers/interactions/{id}/relationships/{name}",
+                patch(relink_interaction),
             )
             .fallback(not_found)
             .with_state(inner.clone());
@@ -305,4 +316,314 @@ async fn create_interaction(
 
 fn link(type_: &str, id: Uuid) -> Value {
     json!({"data": {"type": type_, "id": id}})
+}
+
+/// Query parameters, decoded (`filter[method]` stays one key).
+fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
+    uri.query()
+        .map(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default())
+        .unwrap_or_default()
+}
+
+fn query_value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn bad_parameter(name: &str, detail: &str) -> Response {
+    document(
+        StatusCode::BAD_REQUEST,
+        json!({
+            "id": Uuid::new_v4(),
+            "status": "400",
+            "title": "A validation error was encountered",
+            "detail": detail,
+            "source": {"parameter": name},
+            "meta": {"resource": "wrong_value"}
+        }),
+    )
+}
+
+/// The page size when the request names none, as the older docs give.
+pub const DEFAULT_LIMIT: usize = 10;
+
+const INCLUDE_OPTIONS: &[&str] = &[
+    "account",
+    "author",
+    "contact",
+    "organisation",
+    "property",
+    "representative",
+];
+
+/// Attributes the fake gives related resources it includes.
+fn related_resource(type_: &str, id: &str) -> Value {
+    json!({
+        "type": type_,
+        "id": id,
+        "attributes": {"name": format!("{type_} {}", &id[..8])},
+    })
+}
+
+/// The included resources for `include` (comma separated) over `resources`.
+fn included_for(include: Option<&str>, resources: &[Value]) -> Result<Vec<Value>, Response> {
+    let mut included: Vec<Value> = Vec::new();
+    let Some(include) = include else {
+        return Ok(included);
+    };
+    for name in include.split(',') {
+        if !INCLUDE_OPTIONS.contains(&name) {
+            return Err(bad_parameter("include", &format!("cannot include {name}")));
+        }
+        for resource in resources {
+            let data = &resource["relationships"][name]["data"];
+            if let (Some(type_), Some(id)) = (data["type"].as_str(), data["id"].as_str()) {
+                let candidate = related_resource(type_, id);
+                if !included.contains(&candidate) {
+                    included.push(candidate);
+                }
+            }
+        }
+    }
+    Ok(included)
+}
+
+async fn list_interactions(
+    State(inner): State<Arc<Inner>>,
+    Path(org_id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    record(&inner, &method, &uri, &headers, &Bytes::new());
+    if let Some(response) = refuse(&inner, &org_id, &headers, false) {
+        return response;
+    }
+    let pairs = query_pairs(&uri);
+    let parse = |name: &str, default: usize| match query_value(&pairs, name) {
+        None => Ok(default),
+        Some(text) => text
+            .parse::<usize>()
+            .map_err(|_| bad_parameter(name, "must be a whole number")),
+    };
+    let (limit, offset) = match (parse("limit", DEFAULT_LIMIT), parse("offset", 0)) {
+        (Ok(limit), Ok(offset)) if limit > 0 => (limit, offset),
+        (Err(response), _) | (_, Err(response)) => return response,
+        _ => return bad_parameter("limit", "must be at least 1"),
+    };
+    let mut matching: Vec<Value> = lock(&inner.interactions)
+        .iter()
+        .filter(|resource| {
+            pairs.iter().all(|(key, value)| {
+                let Some(field) = key
+                    .strip_prefix("filter[")
+                    .and_then(|k| k.strip_suffix(']'))
+                else {
+                    return true;
+                };
+                match &resource["attributes"][field] {
+                    Value::String(text) => text == value,
+                    Value::Null => false,
+                    other => serde_json::from_str::<Value>(value).ok().as_ref() == Some(other),
+                }
+            })
+        })
+        .cloned()
+        .collect();
+    if let Some(sort) = query_value(&pairs, "sort") {
+        let (field, descending) = match sort.strip_prefix('-') {
+            Some(field) => (field, true),
+            None => (sort, false),
+        };
+        matching.sort_by(|a, b| {
+            let order = a["attributes"][field]
+                .to_string()
+                .cmp(&b["attributes"][field].to_string());
+            if descending { order.reverse() } else { order }
+        });
+    }
+    let total = matching.len();
+    let page: Vec<Value> = matching.into_iter().skip(offset).take(limit).collect();
+    let included = match included_for(query_value(&pairs, "include"), &page) {
+        Ok(included) => included,
+        Err(response) => return response,
+    };
+    let next = (offset + limit < total).then_some(offset + limit);
+    let previous = (offset > 0).then(|| offset.saturating_sub(limit));
+    document(
+        StatusCode::OK,
+        json!({
+            "data": page,
+            "included": included,
+            "meta": {
+                "pagination": {
+                    "counts": {"pages": total.div_ceil(limit), "resources": total},
+                    "current_page": offset / limit + 1,
+                    "offsets": {"next": next, "previous": previous},
+                    "requested": {"limit": limit, "offset": offset}
+                },
+                "features": {"params": {
+                    "include": {"options": INCLUDE_OPTIONS},
+                    "sort": {"options": ["date_time", "method", "direction"]},
+                    "filter": {"options": ["method", "direction", "status", "contacted"]}
+                }}
+            },
+            "jsonapi": {"version": "1.0"}
+        }),
+    )
+}
+
+fn find_interaction(inner: &Inner, id: &str) -> Option<usize> {
+    lock(&inner.interactions)
+        .iter()
+        .position(|resource| resource["id"] == id)
+}
+
+fn not_found_interaction(id: &str) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        &format!("no customer interaction {id}"),
+        "customer_interaction_id",
+    )
+}
+
+async fn get_interaction(
+    State(inner): State<Arc<Inner>>,
+    Path((org_id, id)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    record(&inner, &method, &uri, &headers, &Bytes::new());
+    if let Some(response) = refuse(&inner, &org_id, &headers, false) {
+        return response;
+    }
+    let Some(index) = find_interaction(&inner, &id) else {
+        return not_found_interaction(&id);
+    };
+    let resource = lock(&inner.interactions)[index].clone();
+    let pairs = query_pairs(&uri);
+    let included = match included_for(
+        query_value(&pairs, "include"),
+        std::slice::from_ref(&resource),
+    ) {
+        Ok(included) => included,
+        Err(response) => return response,
+    };
+    document(
+        StatusCode::OK,
+        json!({"data": resource, "included": included, "jsonapi": {"version": "1.0"}}),
+    )
+}
+
+async fn update_interaction(
+    State(inner): State<Arc<Inner>>,
+    Path((org_id, id)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    record(&inner, &method, &uri, &headers, &body);
+    if let Some(response) = refuse(&inner, &org_id, &headers, true) {
+        return response;
+    }
+    let Some(index) = find_interaction(&inner, &id) else {
+        return not_found_interaction(&id);
+    };
+    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "The request body is not valid",
+            "body is not JSON",
+            "data",
+        );
+    };
+    let data = &request["data"];
+    if data["type"] != "customer-interactions" || data["id"] != id.as_str() {
+        return error(
+            StatusCode::CONFLICT,
+            "Conflict",
+            "type and id must match the URL",
+            "data",
+        );
+    }
+    let Some(changes) = data["attributes"].as_object() else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "The request body is not valid",
+            "attributes is required",
+            "data",
+        );
+    };
+    for name in changes.keys() {
+        if !["date_time", "contacted", "notes"].contains(&name.as_str()) {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "The request body is not valid",
+                &format!("{name} cannot be updated"),
+                &format!("data.attributes.{name}"),
+            );
+        }
+    }
+    let mut interactions = lock(&inner.interactions);
+    let resource = &mut interactions[index];
+    for (name, value) in changes {
+        resource["attributes"][name] = value.clone();
+    }
+    resource["meta"]["updated_at"] = chrono::Utc::now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        .into();
+    document(
+        StatusCode::OK,
+        json!({"data": resource.clone(), "jsonapi": {"version": "1.0"}}),
+    )
+}
+
+async fn relink_interaction(
+    State(inner): State<Arc<Inner>>,
+    Path((org_id, id, name)): Path<(String, String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    record(&inner, &method, &uri, &headers, &body);
+    if let Some(response) = refuse(&inner, &org_id, &headers, true) {
+        return response;
+    }
+    let Some(&(_, type_)) = RELATIONSHIP_TYPES
+        .iter()
+        .find(|(relationship, _)| *relationship == name && name != "property")
+    else {
+        return not_found().await;
+    };
+    let Some(index) = find_interaction(&inner, &id) else {
+        return not_found_interaction(&id);
+    };
+    let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let data = &request["data"];
+    let target = data["id"].as_str().and_then(|id| Uuid::parse_str(id).ok());
+    let Some(target) = target.filter(|_| data["type"] == type_) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "The request body is not valid",
+            &format!("data must be a {type_} resource identifier"),
+            "data",
+        );
+    };
+    lock(&inner.interactions)[index]["relationships"][&name] = link(type_, target);
+    // The docs leave the success answer open: the representative answers 200 with the
+    // linkage, the others 204, so both are exercised.
+    if name == "representative" {
+        document(
+            StatusCode::OK,
+            json!({"data": {"type": type_, "id": target}}),
+        )
+    } else {
+        StatusCode::NO_CONTENT.into_response()
+    }
 }

@@ -84,3 +84,119 @@ async fn a_wrong_session_token_is_refused() {
         "{error:?}"
     );
 }
+
+async fn record_calls(client: &ctrlhub::Client, count: usize) -> Vec<ctrlhub::Interaction> {
+    let start = chrono::DateTime::parse_from_rfc3339("2026-01-05T09:00:00Z").unwrap();
+    let mut created = Vec::new();
+    for i in 0..count {
+        let method = if i % 3 == 0 {
+            InteractionMethod::Sms
+        } else {
+            InteractionMethod::Telephone
+        };
+        let new = NewInteraction::builder()
+            .method(method)
+            .direction(InteractionDirection::Inbound)
+            .date_time(start + chrono::Duration::minutes(i as i64))
+            .notes(format!("call {i}"))
+            .build()
+            .unwrap();
+        created.push(client.interactions().create(new).await.unwrap());
+    }
+    created
+}
+
+#[tokio::test]
+async fn every_interaction_streams_back_once_in_order_across_pages() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = client_for(&fake);
+    let created = record_calls(&client, 25).await;
+    let streamed: Vec<Uuid> =
+        futures::StreamExt::collect::<Vec<_>>(client.interactions().list().limit(10).stream())
+            .await
+            .into_iter()
+            .map(|item| item.unwrap().id)
+            .collect();
+    assert_eq!(streamed, created.iter().map(|c| c.id).collect::<Vec<_>>());
+    let pages = fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET")
+        .map(|r| r.query.clone().unwrap_or_default())
+        .collect::<Vec<_>>();
+    assert_eq!(
+        pages,
+        ["limit=10", "limit=10&offset=10", "limit=10&offset=20"]
+    );
+}
+
+#[tokio::test]
+async fn filters_and_sort_reach_the_fake_as_documented() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = client_for(&fake);
+    record_calls(&client, 7).await;
+    let page = client
+        .interactions()
+        .list()
+        .filter("method", "sms")
+        .sort("date_time", ctrlhub::SortDirection::Descending)
+        .page()
+        .await
+        .unwrap();
+    let notes: Vec<_> = page
+        .items
+        .iter()
+        .map(|i| i.notes.clone().unwrap())
+        .collect();
+    assert_eq!(notes, ["call 6", "call 3", "call 0"]);
+    assert_eq!(page.pagination.resources, Some(3));
+    assert!(page.features.filter.contains(&"method".to_string()));
+}
+
+#[tokio::test]
+async fn get_update_and_relink_round_trip_through_the_fake() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = client_for(&fake);
+    let created = record_calls(&client, 1).await.remove(0);
+    let interactions = client.interactions();
+
+    let updated = interactions
+        .update(
+            created.id,
+            ctrlhub::InteractionUpdate::new()
+                .contacted(true)
+                .notes("rang back"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.contacted, Some(true));
+    assert_eq!(updated.notes.as_deref(), Some("rang back"));
+    assert_eq!(
+        updated.method,
+        Some(InteractionMethod::Sms),
+        "untouched attributes stay"
+    );
+
+    let contact = Uuid::new_v4();
+    let representative = Uuid::new_v4();
+    interactions.set_contact(created.id, contact).await.unwrap();
+    interactions
+        .set_representative(created.id, representative)
+        .await
+        .unwrap();
+
+    let details = interactions
+        .get(created.id)
+        .include([ctrlhub::Related::Contact, ctrlhub::Related::Author])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(details.interaction.contact, Some(contact));
+    assert_eq!(details.interaction.representative, Some(representative));
+    assert_eq!(details.contact().unwrap().id, contact);
+    assert_eq!(details.author().unwrap().id, fake.author_id());
+    assert!(details.representative().is_none(), "not asked for");
+
+    let missing = interactions.get(Uuid::new_v4()).send().await.unwrap_err();
+    assert_eq!(missing.status().map(|s| s.as_u16()), Some(404));
+}

@@ -4,3 +4,4 @@ mod common;
 mod create_contract;
 mod create_errors;
 mod fake_end_to_end;
+mod read_and_change;

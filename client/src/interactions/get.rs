@@ -1,0 +1,246 @@
+//! Fetching one interaction, with the related resources of a compound document.
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use super::Interaction;
+use crate::client::Client;
+use crate::error::{DecodeError, Error};
+use crate::generated::types;
+use crate::jsonapi::{Object, Resource, ToOne};
+use crate::transport::Call;
+
+/// A relationship of an interaction, to fetch with it through `include`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Related {
+    /// The contact the interaction was with.
+    Contact,
+    /// The customer account.
+    Account,
+    /// The property.
+    Property,
+    /// The organisation member who represented the organisation.
+    Representative,
+    /// The user who recorded the interaction.
+    Author,
+    /// The organisation.
+    Organisation,
+}
+
+impl Related {
+    /// Every relationship, in the order they are documented.
+    pub const ALL: [Related; 6] = [
+        Related::Author,
+        Related::Organisation,
+        Related::Representative,
+        Related::Account,
+        Related::Contact,
+        Related::Property,
+    ];
+
+    /// The relationship's name, as used in `include`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Related::Contact => "contact",
+            Related::Account => "account",
+            Related::Property => "property",
+            Related::Representative => "representative",
+            Related::Author => "author",
+            Related::Organisation => "organisation",
+        }
+    }
+
+    fn link(self, relationships: &types::InteractionRelationships) -> Option<&ToOne> {
+        match self {
+            Related::Contact => relationships.contact.as_ref(),
+            Related::Account => relationships.account.as_ref(),
+            Related::Property => relationships.property.as_ref(),
+            Related::Representative => relationships.representative.as_ref(),
+            Related::Author => relationships.author.as_ref(),
+            Related::Organisation => relationships.organisation.as_ref(),
+        }
+    }
+}
+
+impl std::fmt::Display for Related {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The comma-separated `include` value, each name once, in a stable order.
+pub(crate) fn include_param(related: &[Related]) -> Option<String> {
+    let mut names: Vec<&str> = related.iter().map(|r| r.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    (!names.is_empty()).then(|| names.join(","))
+}
+
+/// Fetches one interaction; from [`Interactions::get`](super::Interactions::get).
+#[derive(Debug, Clone)]
+#[must_use = "nothing is fetched until `send` is awaited"]
+pub struct GetInteraction<'a> {
+    client: &'a Client,
+    id: Result<Uuid, String>,
+    include: Vec<Related>,
+}
+
+impl<'a> GetInteraction<'a> {
+    pub(crate) fn new(client: &'a Client, id: Result<Uuid, String>) -> Self {
+        GetInteraction {
+            client,
+            id,
+            include: Vec::new(),
+        }
+    }
+
+    /// Fetches these related resources in the same request (`include=contact,author`).
+    pub fn include(mut self, related: impl IntoIterator<Item = Related>) -> Self {
+        self.include.extend(related);
+        self
+    }
+
+    /// Sends the request.
+    pub async fn send(self) -> Result<InteractionDetails, Error> {
+        let id = self
+            .id
+            .map_err(|reason| Error::invalid_input("id", reason))?;
+        let call = Call::new(self.client.raw(), Method::GET);
+        let mut request = call
+            .raw
+            .get_customer_interaction()
+            .org_id(self.client.organisation_id())
+            .customer_interaction_id(id);
+        if let Some(include) = include_param(&self.include) {
+            request = request.include(include);
+        }
+        let result = request.send().await;
+        let document = call.finish(result).await?.into_inner();
+        Ok(InteractionDetails::new(document.data, document.included))
+    }
+}
+
+/// An interaction with the related resources Ctrl Hub included.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InteractionDetails {
+    /// The interaction.
+    pub interaction: Interaction,
+    related: Vec<(Related, IncludedResource)>,
+}
+
+impl InteractionDetails {
+    /// Resolves each relationship against `included` by (type, id), as JSON:API defines.
+    pub(crate) fn new(resource: types::InteractionResource, included: Vec<Resource>) -> Self {
+        let mut related = Vec::new();
+        if let Some(relationships) = &resource.relationships {
+            for kind in Related::ALL {
+                let Some(identifier) = kind.link(relationships).and_then(|l| l.data.as_ref())
+                else {
+                    continue;
+                };
+                let found = included.iter().find(|candidate| {
+                    candidate.type_ == identifier.type_
+                        && Uuid::try_parse(&candidate.id).ok() == Some(identifier.id)
+                });
+                if let Some(found) = found {
+                    related.push((kind, IncludedResource::from_resource(identifier.id, found)));
+                }
+            }
+        }
+        InteractionDetails {
+            interaction: Interaction::from_resource(resource),
+            related,
+        }
+    }
+
+    /// The included resource for `relationship`; `None` when the interaction has no such
+    /// link or Ctrl Hub did not include it.
+    pub fn related(&self, relationship: Related) -> Option<&IncludedResource> {
+        self.related
+            .iter()
+            .find(|(kind, _)| *kind == relationship)
+            .map(|(_, resource)| resource)
+    }
+
+    /// The contact, if included.
+    pub fn contact(&self) -> Option<&IncludedResource> {
+        self.related(Related::Contact)
+    }
+
+    /// The customer account, if included.
+    pub fn account(&self) -> Option<&IncludedResource> {
+        self.related(Related::Account)
+    }
+
+    /// The property, if included.
+    pub fn property(&self) -> Option<&IncludedResource> {
+        self.related(Related::Property)
+    }
+
+    /// The representative, if included.
+    pub fn representative(&self) -> Option<&IncludedResource> {
+        self.related(Related::Representative)
+    }
+
+    /// The author, if included.
+    pub fn author(&self) -> Option<&IncludedResource> {
+        self.related(Related::Author)
+    }
+
+    /// The organisation, if included.
+    pub fn organisation(&self) -> Option<&IncludedResource> {
+        self.related(Related::Organisation)
+    }
+}
+
+/// A related resource from a compound document.
+///
+/// Ctrl Hub does not document the attributes of contacts, accounts, properties, users or
+/// organisations, so they are JSON here; [`attributes_as`](IncludedResource::attributes_as)
+/// decodes them into a type of your own.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct IncludedResource {
+    /// The resource type, such as `contacts`.
+    pub type_: String,
+    /// The resource id.
+    pub id: Uuid,
+    /// The resource's attributes.
+    pub attributes: Object,
+    /// The resource's relationships, as JSON.
+    pub relationships: Object,
+    /// The resource's `meta`.
+    pub meta: Object,
+}
+
+impl IncludedResource {
+    fn from_resource(id: Uuid, resource: &Resource) -> Self {
+        IncludedResource {
+            type_: resource.type_.clone(),
+            id,
+            attributes: resource.attributes.clone(),
+            relationships: resource.relationships.clone(),
+            meta: resource.meta.clone(),
+        }
+    }
+
+    /// The attributes decoded as `T`; a mismatch is an [`Error::Decode`].
+    pub fn attributes_as<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_value(serde_json::Value::Object(self.attributes.clone())).map_err(|e| {
+            Error::Decode(DecodeError {
+                status: None,
+                content_type: None,
+                snippet: String::new(),
+                reason: format!("attributes of {} {}: {e}", self.type_, self.id),
+                trace_id: None,
+            })
+        })
+    }
+
+    /// One attribute, if present.
+    pub fn attribute(&self, name: &str) -> Option<&serde_json::Value> {
+        self.attributes.get(name)
+    }
+}

@@ -1,0 +1,72 @@
+//! Changes to an existing interaction.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::resource_types;
+use crate::error::Error;
+use crate::generated::types;
+
+/// The changes to make to an interaction, for [`Interactions::update`](super::Interactions::update).
+///
+/// Ctrl Hub documents `date_time`, `contacted` and `notes` as updatable. Only the fields
+/// set here are sent; the rest are left as they are.
+///
+/// ```
+/// let update = ctrlhub::InteractionUpdate::new()
+///     .contacted(true)
+///     .notes("Reached on the second attempt");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InteractionUpdate {
+    attributes: types::InteractionUpdateAttributes,
+}
+
+impl InteractionUpdate {
+    /// An update that changes nothing yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// When the interaction happened (or is scheduled to).
+    pub fn date_time<Tz: chrono::TimeZone>(mut self, at: DateTime<Tz>) -> Self {
+        self.attributes.date_time = Some(at.with_timezone(&Utc));
+        self
+    }
+
+    /// Whether the customer was reached.
+    pub fn contacted(mut self, contacted: bool) -> Self {
+        self.attributes.contacted = Some(contacted);
+        self
+    }
+
+    /// Free text about the interaction (replaces the current notes).
+    pub fn notes(mut self, notes: impl Into<String>) -> Self {
+        self.attributes.notes = Some(notes.into());
+        self
+    }
+
+    pub(crate) fn into_document(self, id: Uuid) -> Result<types::InteractionUpdateDocument, Error> {
+        if self.attributes == types::InteractionUpdateAttributes::default() {
+            return Err(Error::invalid_input(
+                "update",
+                "sets nothing: set date_time, contacted or notes",
+            ));
+        }
+        if self
+            .attributes
+            .notes
+            .as_deref()
+            .is_some_and(|n| n.contains('\0'))
+        {
+            return Err(Error::invalid_input("notes", "contains a NUL character"));
+        }
+        Ok(types::InteractionUpdateDocument {
+            data: types::InteractionUpdateResource {
+                id,
+                type_: resource_types::INTERACTION.to_owned(),
+                attributes: self.attributes,
+            },
+        })
+    }
+}
