@@ -1,51 +1,258 @@
 //! Credentials and the request header that carries them.
+//!
+//! Two kinds exist: a user's session token (`X-Session-Token`), and a service-account key
+//! (OAuth2 client credentials) exchanged for an access token sent as `Authorization:
+//! Bearer`. The access token is cached, shared by every clone of a client, renewed ahead
+//! of its expiry and after a 401, and fetched by one request at a time however many calls
+//! need it (single flight).
+//!
+//! The exchange is written here rather than with the `oauth2` crate: `oauth2` 5 is built
+//! on reqwest 0.12, while progenitor's client needs reqwest 0.13, so it would bring a
+//! second HTTP and TLS stack; and the part that matters here (caching, single flight,
+//! renewal on 401, never leaking the secret) would still be ours. The exchange itself is
+//! one form POST (RFC 6749 section 4.4).
 
 use std::fmt;
+use std::time::Duration;
 
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{self, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use tokio::sync::Mutex;
+use tokio::time::Instant;
 
-use crate::error::Error;
+use crate::error::{AuthError, DecodeError, Error};
 
 /// The header a session token travels in.
 pub const SESSION_TOKEN_HEADER: &str = "x-session-token";
+
+/// The production OAuth2 token endpoint.
+pub const DEFAULT_TOKEN_URL: &str = "https://auth.ctrl-hub.com/oauth2/token";
+
+/// The staging OAuth2 token endpoint.
+pub const STAGING_TOKEN_URL: &str = "https://auth.ctrl-hub.dev/oauth2/token";
 
 /// How the client proves who it is. Never printed: `Debug` shows only the kind.
 pub(crate) enum Credentials {
     /// A user's login session (`X-Session-Token`).
     SessionToken(SecretString),
+    /// A service-account key, exchanged for access tokens.
+    ServiceAccount(Box<TokenSource>),
 }
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Credentials::SessionToken(_) => f.write_str("SessionToken([redacted])"),
+            Credentials::ServiceAccount(source) => f
+                .debug_struct("ServiceAccount")
+                .field("token_url", &source.token_url.as_str())
+                .field("client_id", &source.client_id)
+                .field("client_secret", &"[redacted]")
+                .finish(),
         }
     }
 }
 
+/// The credential header of one request, and which access token it carries (so that a
+/// 401 renews that token and not one another call has renewed already).
+pub(crate) struct Authorization {
+    pub(crate) name: HeaderName,
+    pub(crate) value: HeaderValue,
+    pub(crate) generation: u64,
+}
+
 impl Credentials {
-    /// The header that authenticates a request.
-    pub(crate) async fn header(&self) -> Result<(HeaderName, HeaderValue), Error> {
+    /// The header that authenticates a request, fetching an access token if none is fresh.
+    pub(crate) async fn authorization(&self) -> Result<Authorization, Error> {
         match self {
-            Credentials::SessionToken(token) => Ok((
-                HeaderName::from_static(SESSION_TOKEN_HEADER),
-                secret_header_value(token.expose_secret(), "session_token")?,
-            )),
+            Credentials::SessionToken(token) => Ok(Authorization {
+                name: HeaderName::from_static(SESSION_TOKEN_HEADER),
+                value: secret_header_value(token.expose_secret(), "session_token")?,
+                generation: 0,
+            }),
+            Credentials::ServiceAccount(source) => source.authorization(None).await,
+        }
+    }
+
+    /// After a 401 to a request that carried `stale`: a fresh header, or `None` when these
+    /// credentials cannot be renewed (a session token).
+    pub(crate) async fn renew(&self, stale: u64) -> Option<Result<Authorization, Error>> {
+        match self {
+            Credentials::SessionToken(_) => None,
+            Credentials::ServiceAccount(source) => Some(source.authorization(Some(stale)).await),
+        }
+    }
+}
+
+/// Exchanges a service-account key for access tokens and caches them.
+pub(crate) struct TokenSource {
+    pub(crate) token_url: url::Url,
+    pub(crate) client_id: String,
+    pub(crate) client_secret: SecretString,
+    pub(crate) http: reqwest::Client,
+    /// Held across the token request: that is what makes it single flight.
+    cache: Mutex<Option<CachedToken>>,
+}
+
+struct CachedToken {
+    header: HeaderValue,
+    /// When to stop using it: ahead of `expires_in`, or never when the server gave none.
+    renew_at: Option<Instant>,
+    generation: u64,
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+    #[serde(default)]
+    token_type: Option<String>,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct TokenError {
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    error_description: Option<String>,
+}
+
+impl TokenSource {
+    pub(crate) fn new(
+        token_url: url::Url,
+        client_id: String,
+        client_secret: SecretString,
+        http: reqwest::Client,
+    ) -> Self {
+        TokenSource {
+            token_url,
+            client_id,
+            client_secret,
+            http,
+            cache: Mutex::new(None),
+        }
+    }
+
+    async fn authorization(&self, stale: Option<u64>) -> Result<Authorization, Error> {
+        let mut cache = self.cache.lock().await;
+        if let Some(token) = cache.as_ref() {
+            let fresh = token.renew_at.is_none_or(|at| Instant::now() < at);
+            // After a 401, a token renewed since the failed request is used as it is.
+            let refused = stale == Some(token.generation);
+            if fresh && !refused {
+                return Ok(token.authorization());
+            }
+        }
+        let generation = cache.as_ref().map_or(1, |t| t.generation + 1);
+        let token = self.fetch(generation).await?;
+        let authorization = token.authorization();
+        *cache = Some(token);
+        Ok(authorization)
+    }
+
+    async fn fetch(&self, generation: u64) -> Result<CachedToken, Error> {
+        let unavailable = |reason: String| {
+            Error::Auth(AuthError::TokenUnavailable {
+                reason: self.redact(&reason),
+            })
+        };
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.expose_secret()),
+        ];
+        let started = Instant::now();
+        let response = self
+            .http
+            .post(self.token_url.clone())
+            .header(header::ACCEPT, "application/json")
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| unavailable(format!("the token endpoint could not be reached: {e}")))?;
+        let status = response.status();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| unavailable(format!("the token answer could not be read: {e}")))?;
+        if !status.is_success() {
+            let parsed: Option<TokenError> = serde_json::from_slice(&body).ok();
+            let (error, description) = parsed
+                .map(|p| (p.error, p.error_description))
+                .unwrap_or((None, None));
+            return Err(Error::Auth(AuthError::TokenRefused {
+                status,
+                error: error.map(|e| self.redact(&e)),
+                description: description.map(|d| self.redact(&d)),
+            }));
+        }
+        let answer: TokenAnswer = serde_json::from_slice(&body).map_err(|e| {
+            unavailable(format!(
+                "the token answer is not the expected JSON ({e}); it starts: {}",
+                DecodeError::snippet_of(&body)
+            ))
+        })?;
+        if let Some(kind) = &answer.token_type
+            && !kind.eq_ignore_ascii_case("bearer")
+        {
+            return Err(unavailable(format!(
+                "the token endpoint issued a `{kind}` token; only bearer tokens are supported"
+            )));
+        }
+        let header =
+            secret_header_value(&format!("Bearer {}", answer.access_token), "access_token")
+                .map_err(|_| unavailable("the access token is not valid in a header".to_owned()))?;
+        let renew_at = answer.expires_in.map(|seconds| {
+            let lifetime = Duration::from_secs(seconds);
+            // Renew a little ahead of expiry so that no request carries a token that runs
+            // out on the way: 30 s early, or halfway for tokens that live under a minute.
+            let margin = Duration::from_secs(30).min(lifetime / 2);
+            started + lifetime - margin
+        });
+        tracing::debug!(
+            token_url = self.token_url.as_str(),
+            expires_in = answer.expires_in,
+            "obtained a Ctrl Hub access token"
+        );
+        Ok(CachedToken {
+            header,
+            renew_at,
+            generation,
+        })
+    }
+
+    /// Removes the client secret from text that came from the token endpoint.
+    fn redact(&self, text: &str) -> String {
+        let secret = self.client_secret.expose_secret();
+        if secret.is_empty() {
+            text.to_owned()
+        } else {
+            text.replace(secret, "[redacted]")
+        }
+    }
+}
+
+impl CachedToken {
+    fn authorization(&self) -> Authorization {
+        Authorization {
+            name: header::AUTHORIZATION,
+            value: self.header.clone(),
+            generation: self.generation,
         }
     }
 }
 
 /// A header value marked sensitive, so that HTTP libraries leave it out of their output.
 pub(crate) fn secret_header_value(secret: &str, field: &str) -> Result<HeaderValue, Error> {
-    check_secret(secret, field)?;
     let mut value = HeaderValue::from_str(secret)
         .map_err(|_| Error::invalid_input(field, "contains characters not allowed in a header"))?;
     value.set_sensitive(true);
     Ok(value)
 }
 
-/// Rejects a secret that could not be sent in a header, without repeating it.
+/// Rejects a secret that could not be sent, without repeating it.
 pub(crate) fn check_secret(secret: &str, field: &str) -> Result<(), Error> {
     if secret.trim().is_empty() {
         return Err(Error::invalid_input(field, "is empty"));

@@ -6,10 +6,13 @@ use std::time::Duration;
 use secrecy::SecretString;
 use uuid::Uuid;
 
-use crate::auth::{Credentials, check_secret};
+use secrecy::ExposeSecret;
+
+use crate::auth::{Credentials, DEFAULT_TOKEN_URL, STAGING_TOKEN_URL, TokenSource, check_secret};
 use crate::error::Error;
 use crate::generated;
 use crate::interactions::Interactions;
+use crate::retry::RetryPolicy;
 use crate::transport::Transport;
 
 /// The production API.
@@ -24,6 +27,12 @@ pub const ENV_BASE_URL: &str = "CTRLHUB_BASE_URL";
 pub const ENV_ORG_ID: &str = "CTRLHUB_ORG_ID";
 /// Environment variable read by [`Client::from_env`]: a session token.
 pub const ENV_SESSION_TOKEN: &str = "CTRLHUB_SESSION_TOKEN";
+/// Environment variable read by [`Client::from_env`]: a service account's client id.
+pub const ENV_CLIENT_ID: &str = "CTRLHUB_CLIENT_ID";
+/// Environment variable read by [`Client::from_env`]: a service account's client secret.
+pub const ENV_CLIENT_SECRET: &str = "CTRLHUB_CLIENT_SECRET";
+/// Environment variable read by [`Client::from_env`]: the OAuth2 token URL (optional).
+pub const ENV_AUTH_URL: &str = "CTRLHUB_AUTH_URL";
 
 /// A client for one Ctrl Hub organisation.
 ///
@@ -61,24 +70,78 @@ impl Client {
     }
 
     /// A client configured from the environment:
-    /// [`CTRLHUB_BASE_URL`](ENV_BASE_URL) (optional, defaults to production),
-    /// [`CTRLHUB_ORG_ID`](ENV_ORG_ID) and [`CTRLHUB_SESSION_TOKEN`](ENV_SESSION_TOKEN).
     ///
-    /// A missing or malformed variable is an [`Error::InvalidInput`] naming it.
+    /// - [`CTRLHUB_BASE_URL`](ENV_BASE_URL): optional, defaults to production;
+    /// - [`CTRLHUB_ORG_ID`](ENV_ORG_ID): the organisation;
+    /// - either [`CTRLHUB_SESSION_TOKEN`](ENV_SESSION_TOKEN), or a service-account key in
+    ///   [`CTRLHUB_CLIENT_ID`](ENV_CLIENT_ID) and [`CTRLHUB_CLIENT_SECRET`](ENV_CLIENT_SECRET)
+    ///   with an optional token URL in [`CTRLHUB_AUTH_URL`](ENV_AUTH_URL).
+    ///
+    /// A missing or malformed variable is an [`Error::InvalidInput`] naming it; so is
+    /// setting both kinds of credentials.
     pub fn from_env() -> Result<Client, Error> {
+        Self::from_lookup(|name| std::env::var(name))
+    }
+
+    pub(crate) fn from_lookup(
+        lookup: impl Fn(&str) -> Result<String, std::env::VarError>,
+    ) -> Result<Client, Error> {
+        let var = |name: &'static str| -> Result<Option<String>, Error> {
+            match lookup(name) {
+                Ok(value) if value.trim().is_empty() => Ok(None),
+                Ok(value) => Ok(Some(value)),
+                Err(std::env::VarError::NotPresent) => Ok(None),
+                Err(std::env::VarError::NotUnicode(_)) => {
+                    Err(Error::invalid_input(name, "is not valid UTF-8"))
+                }
+            }
+        };
         let mut builder = Client::builder();
-        if let Some(base_url) = env_var(ENV_BASE_URL)? {
-            builder = builder.base_url(base_url).named_base_url(ENV_BASE_URL);
+        if let Some(base_url) = var(ENV_BASE_URL)? {
+            builder = builder.base_url(base_url);
+            builder.base_url_field = ENV_BASE_URL;
         }
         let org_id =
-            env_var(ENV_ORG_ID)?.ok_or_else(|| Error::invalid_input(ENV_ORG_ID, "is not set"))?;
-        let org_id = org_id
-            .into_id()
-            .map_err(|reason| Error::invalid_input(ENV_ORG_ID, reason))?;
-        let token = env_var(ENV_SESSION_TOKEN)?
-            .ok_or_else(|| Error::invalid_input(ENV_SESSION_TOKEN, "is not set"))?;
-        check_secret(&token, ENV_SESSION_TOKEN)?;
-        builder.organisation_id(org_id).session_token(token).build()
+            var(ENV_ORG_ID)?.ok_or_else(|| Error::invalid_input(ENV_ORG_ID, "is not set"))?;
+        builder.organisation_id = Some(org_id.into_id());
+        builder.organisation_id_field = ENV_ORG_ID;
+        let session_token = var(ENV_SESSION_TOKEN)?;
+        let client_id = var(ENV_CLIENT_ID)?;
+        let client_secret = var(ENV_CLIENT_SECRET)?;
+        builder = match (session_token, client_id, client_secret) {
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+                return Err(Error::invalid_input(
+                    ENV_SESSION_TOKEN,
+                    format!("set either it or {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET}, not both"),
+                ));
+            }
+            (Some(token), None, None) => {
+                check_secret(&token, ENV_SESSION_TOKEN)?;
+                builder.session_token(token)
+            }
+            (None, Some(id), Some(secret)) => {
+                check_secret(&secret, ENV_CLIENT_SECRET)?;
+                builder.credential_field = ENV_CLIENT_ID;
+                builder.client_credentials(id, secret)
+            }
+            (None, Some(_), None) => {
+                return Err(Error::invalid_input(ENV_CLIENT_SECRET, "is not set"));
+            }
+            (None, None, Some(_)) => {
+                return Err(Error::invalid_input(ENV_CLIENT_ID, "is not set"));
+            }
+            (None, None, None) => {
+                return Err(Error::invalid_input(
+                    ENV_SESSION_TOKEN,
+                    format!("is not set (nor are {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET})"),
+                ));
+            }
+        };
+        if let Some(url) = var(ENV_AUTH_URL)? {
+            builder = builder.token_url(url);
+            builder.token_url_field = ENV_AUTH_URL;
+        }
+        builder.build()
     }
 
     /// Customer interactions: letters, emails, calls and text messages with customers.
@@ -106,14 +169,40 @@ impl Client {
 }
 
 /// Configures a [`Client`]. Nothing is checked until [`build`](ClientBuilder::build).
-#[derive(Default)]
 pub struct ClientBuilder {
     base_url: Option<String>,
-    base_url_field: Option<&'static str>,
+    base_url_field: &'static str,
     organisation_id: Option<Result<Uuid, String>>,
+    organisation_id_field: &'static str,
     session_token: Option<SecretString>,
+    client_credentials: Option<(String, SecretString)>,
+    credential_field: &'static str,
+    token_url: Option<String>,
+    token_url_field: &'static str,
+    allow_http: bool,
     connect_timeout: Option<Duration>,
-    timeout: Option<Option<Duration>>,
+    timeout: Option<Duration>,
+    retry: RetryPolicy,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            base_url: None,
+            base_url_field: "base_url",
+            organisation_id: None,
+            organisation_id_field: "organisation_id",
+            session_token: None,
+            client_credentials: None,
+            credential_field: "client_id",
+            token_url: None,
+            token_url_field: "token_url",
+            allow_http: false,
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            timeout: Some(DEFAULT_TIMEOUT),
+            retry: RetryPolicy::default(),
+        }
+    }
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -125,7 +214,19 @@ impl fmt::Debug for ClientBuilder {
                 "session_token",
                 &self.session_token.as_ref().map(|_| "[redacted]"),
             )
-            .finish_non_exhaustive()
+            .field(
+                "client_credentials",
+                &self
+                    .client_credentials
+                    .as_ref()
+                    .map(|(id, _)| (id, "[redacted]")),
+            )
+            .field("token_url", &self.token_url)
+            .field("allow_http", &self.allow_http)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish()
     }
 }
 
@@ -136,13 +237,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl ClientBuilder {
     /// The API base URL, such as [`STAGING_BASE_URL`]. Defaults to [`DEFAULT_BASE_URL`].
+    ///
+    /// It must be `https://`, except for loopback hosts (`127.0.0.1`, `::1`, `localhost`)
+    /// or when [`allow_http`](ClientBuilder::allow_http) says otherwise.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
-        self
-    }
-
-    fn named_base_url(mut self, field: &'static str) -> Self {
-        self.base_url_field = Some(field);
         self
     }
 
@@ -158,16 +257,53 @@ impl ClientBuilder {
         self
     }
 
-    /// Time allowed to establish a connection. Default [`DEFAULT_CONNECT_TIMEOUT`].
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+    /// Authenticate with a service-account key (OAuth2 client credentials), the
+    /// recommended way for server-to-server integrations. The client exchanges it for
+    /// access tokens at the [token URL](ClientBuilder::token_url), caches them, shares
+    /// them between clones and renews them ahead of expiry and after a 401.
+    pub fn client_credentials(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.client_credentials =
+            Some((client_id.into(), SecretString::from(client_secret.into())));
+        self
+    }
+
+    /// The OAuth2 token endpoint for [`client_credentials`](ClientBuilder::client_credentials).
+    /// Defaults to [`DEFAULT_TOKEN_URL`], or [`STAGING_TOKEN_URL`] when the base URL is
+    /// the staging API. The same `https` rule as for the base URL applies.
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = Some(url.into());
+        self
+    }
+
+    /// Allows `http://` base and token URLs on hosts other than loopback. Credentials then
+    /// travel unencrypted: only for a trusted network, such as a TLS-terminating sidecar.
+    pub fn allow_http(mut self, allow: bool) -> Self {
+        self.allow_http = allow;
+        self
+    }
+
+    /// Time allowed to establish a connection, or `None` for no limit.
+    /// Default [`DEFAULT_CONNECT_TIMEOUT`].
+    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.connect_timeout = timeout.into();
         self
     }
 
     /// Time allowed for one attempt of a request, or `None` for no limit.
     /// Default [`DEFAULT_TIMEOUT`].
-    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.timeout = Some(timeout);
+    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.timeout = timeout.into();
+        self
+    }
+
+    /// When to retry failed requests; [`RetryPolicy::disabled`] never does.
+    /// Default [`RetryPolicy::default`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
         self
     }
 
@@ -175,44 +311,90 @@ impl ClientBuilder {
     ///
     /// Fails with [`Error::InvalidInput`] naming the setting that is missing or wrong.
     pub fn build(self) -> Result<Client, Error> {
-        let base_url_field = self.base_url_field.unwrap_or("base_url");
-        let base_url = normalise_base_url(
+        let base_url = checked_url(
             self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
-            base_url_field,
+            self.base_url_field,
+            self.allow_http,
         )?;
         let organisation_id = match self.organisation_id {
-            None => return Err(Error::invalid_input("organisation_id", "is required")),
-            Some(Err(reason)) => return Err(Error::invalid_input("organisation_id", reason)),
-            Some(Ok(id)) => id,
-        };
-        let credentials = match self.session_token {
-            Some(token) => {
-                use secrecy::ExposeSecret;
-                check_secret(token.expose_secret(), "session_token")?;
-                Credentials::SessionToken(token)
-            }
             None => {
                 return Err(Error::invalid_input(
-                    "session_token",
-                    "no credentials given: set a session token",
+                    self.organisation_id_field,
+                    "is required",
                 ));
             }
+            Some(Err(reason)) => {
+                return Err(Error::invalid_input(self.organisation_id_field, reason));
+            }
+            Some(Ok(id)) => id,
         };
 
         let mut http = reqwest::Client::builder()
             .user_agent(concat!("ctrlhub-rust/", env!("CARGO_PKG_VERSION")))
-            // Credentials must never follow a redirect to another origin; Ctrl Hub documents
-            // no redirects, so none are followed at all (see `Error::Decode`).
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT));
-        if let Some(timeout) = self.timeout.unwrap_or(Some(DEFAULT_TIMEOUT)) {
+            // reqwest drops `Authorization` on a cross-origin redirect but keeps custom
+            // headers such as `X-Session-Token`. Ctrl Hub documents no redirects, so none
+            // is followed at all: a 3xx comes back as an `Error::Decode` naming it.
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(timeout) = self.connect_timeout {
+            http = http.connect_timeout(timeout);
+        }
+        if let Some(timeout) = self.timeout {
             http = http.timeout(timeout);
         }
         let http = http.build().map_err(|e| {
             Error::invalid_input("http_client", format!("could not set up HTTP: {e}"))
         })?;
 
-        let transport = Transport::new(credentials);
+        let credentials = match (self.session_token, self.client_credentials) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_input(
+                    "session_token",
+                    "set either a session token or client credentials, not both",
+                ));
+            }
+            (Some(token), None) => {
+                check_secret(token.expose_secret(), "session_token")?;
+                Credentials::SessionToken(token)
+            }
+            (None, Some((client_id, client_secret))) => {
+                if client_id.trim().is_empty() {
+                    return Err(Error::invalid_input(self.credential_field, "is empty"));
+                }
+                if client_secret.expose_secret().is_empty() {
+                    return Err(Error::invalid_input("client_secret", "is empty"));
+                }
+                let default_token_url = if base_url.host_str()
+                    == url::Url::parse(STAGING_BASE_URL)
+                        .ok()
+                        .as_ref()
+                        .and_then(|u| u.host_str())
+                {
+                    STAGING_TOKEN_URL
+                } else {
+                    DEFAULT_TOKEN_URL
+                };
+                let token_url = checked_url(
+                    self.token_url.as_deref().unwrap_or(default_token_url),
+                    self.token_url_field,
+                    self.allow_http,
+                )?;
+                Credentials::ServiceAccount(Box::new(TokenSource::new(
+                    token_url,
+                    client_id,
+                    client_secret,
+                    http.clone(),
+                )))
+            }
+            (None, None) => {
+                return Err(Error::invalid_input(
+                    "session_token",
+                    "no credentials given: set a session token or client credentials",
+                ));
+            }
+        };
+
+        let transport = Transport::new(credentials, self.retry);
+        let base_url = base_url.as_str().trim_end_matches('/').to_owned();
         Ok(Client {
             raw: generated::Client::new_with_client(&base_url, http, transport),
             organisation_id,
@@ -220,14 +402,29 @@ impl ClientBuilder {
     }
 }
 
-fn normalise_base_url(text: &str, field: &str) -> Result<String, Error> {
+/// Checks a base or token URL: http(s), a host, no user info, no query or fragment, and
+/// `https` unless the host is loopback or plain HTTP is explicitly allowed.
+fn checked_url(text: &str, field: &str, allow_http: bool) -> Result<url::Url, Error> {
     let url = url::Url::parse(text.trim())
         .map_err(|e| Error::invalid_input(field, format!("`{text}` is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "https" | "http") {
-        return Err(Error::invalid_input(
-            field,
-            format!("`{text}` must be an https:// URL"),
-        ));
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_http || is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::invalid_input(
+                field,
+                format!(
+                    "`{text}` is plain http to a host that is not loopback; use https \
+                     (or allow_http(true) for a trusted network)"
+                ),
+            ));
+        }
+        _ => {
+            return Err(Error::invalid_input(
+                field,
+                format!("`{text}` must be an https:// URL"),
+            ));
+        }
     }
     if url.host().is_none() {
         return Err(Error::invalid_input(field, format!("`{text}` has no host")));
@@ -244,7 +441,16 @@ fn normalise_base_url(text: &str, field: &str) -> Result<String, Error> {
             format!("`{text}` must not have a query or fragment"),
         ));
     }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
+    Ok(url)
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
 }
 
 /// Something that names a Ctrl Hub resource: a [`Uuid`], or text holding one.
@@ -305,13 +511,133 @@ impl IntoId for &String {
     }
 }
 
-fn env_var(name: &str) -> Result<Option<String>, Error> {
-    match std::env::var(name) {
-        Ok(value) if value.trim().is_empty() => Ok(None),
-        Ok(value) => Ok(Some(value)),
-        Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => {
-            Err(Error::invalid_input(name, "is not valid UTF-8"))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORG: &str = "5f0c7b9e-8a4e-4f4e-9b53-0d9a6c3f2e11";
+
+    fn from(vars: &[(&str, &str)]) -> Result<Client, Error> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Client::from_lookup(|name| {
+            vars.iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .ok_or(std::env::VarError::NotPresent)
+        })
+    }
+
+    fn field(result: Result<Client, Error>) -> String {
+        match result {
+            Err(Error::InvalidInput(e)) => e.field,
+            other => panic!("expected InvalidInput, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_session_token_from_the_environment() {
+        let client = from(&[(ENV_ORG_ID, ORG), (ENV_SESSION_TOKEN, "tok")]).unwrap();
+        assert_eq!(client.base_url(), DEFAULT_BASE_URL);
+        assert_eq!(client.organisation_id().to_string(), ORG);
+        assert!(format!("{client:?}").contains("SessionToken([redacted])"));
+    }
+
+    #[test]
+    fn a_service_account_from_the_environment_uses_the_staging_auth_for_staging() {
+        let client = from(&[
+            (ENV_BASE_URL, STAGING_BASE_URL),
+            (ENV_ORG_ID, ORG),
+            (ENV_CLIENT_ID, "svc-1"),
+            (ENV_CLIENT_SECRET, "s3cr3t-value"),
+        ])
+        .unwrap();
+        let debug = format!("{client:?}");
+        assert!(debug.contains(STAGING_TOKEN_URL), "{debug}");
+        assert!(debug.contains("svc-1"));
+        assert!(!debug.contains("s3cr3t-value"));
+    }
+
+    #[test]
+    fn missing_or_malformed_variables_are_named() {
+        assert_eq!(field(from(&[(ENV_SESSION_TOKEN, "tok")])), ENV_ORG_ID);
+        assert_eq!(
+            field(from(&[(ENV_ORG_ID, "nope"), (ENV_SESSION_TOKEN, "t")])),
+            ENV_ORG_ID
+        );
+        assert_eq!(field(from(&[(ENV_ORG_ID, ORG)])), ENV_SESSION_TOKEN);
+        assert_eq!(
+            field(from(&[(ENV_ORG_ID, ORG), (ENV_CLIENT_ID, "svc")])),
+            ENV_CLIENT_SECRET
+        );
+        assert_eq!(
+            field(from(&[(ENV_ORG_ID, ORG), (ENV_CLIENT_SECRET, "s")])),
+            ENV_CLIENT_ID
+        );
+        assert_eq!(
+            field(from(&[
+                (ENV_ORG_ID, ORG),
+                (ENV_SESSION_TOKEN, "t"),
+                (ENV_CLIENT_ID, "svc"),
+                (ENV_CLIENT_SECRET, "s")
+            ])),
+            ENV_SESSION_TOKEN
+        );
+        assert_eq!(
+            field(from(&[
+                (ENV_BASE_URL, "http://api.example.com"),
+                (ENV_ORG_ID, ORG),
+                (ENV_SESSION_TOKEN, "t")
+            ])),
+            ENV_BASE_URL
+        );
+        assert_eq!(
+            field(from(&[
+                (ENV_ORG_ID, ORG),
+                (ENV_CLIENT_ID, "svc"),
+                (ENV_CLIENT_SECRET, "s"),
+                (ENV_AUTH_URL, "http://auth.example.com/token")
+            ])),
+            ENV_AUTH_URL
+        );
+        assert_eq!(
+            field(from(&[(ENV_ORG_ID, ORG), (ENV_SESSION_TOKEN, "a b")])),
+            ENV_SESSION_TOKEN
+        );
+    }
+
+    #[test]
+    fn plain_http_is_refused_off_loopback_unless_allowed() {
+        let build = |url: &str, allow: bool| {
+            Client::builder()
+                .base_url(url)
+                .organisation_id(ORG)
+                .session_token("t")
+                .allow_http(allow)
+                .build()
+        };
+        assert_eq!(field(build("http://api.ctrl-hub.com", false)), "base_url");
+        assert!(build("http://api.ctrl-hub.com", true).is_ok());
+        for loopback in [
+            "http://127.0.0.1:8080",
+            "http://127.9.0.1",
+            "http://[::1]:9",
+            "http://localhost:3000/",
+        ] {
+            assert!(build(loopback, false).is_ok(), "{loopback}");
+        }
+        assert_eq!(field(build("http://10.0.0.1", false)), "base_url");
+        assert_eq!(
+            field(build("https://user:pw@api.ctrl-hub.com", false)),
+            "base_url"
+        );
+        let token = Client::builder()
+            .organisation_id(ORG)
+            .client_credentials("svc", "secret")
+            .token_url("http://auth.example.com/oauth2/token")
+            .build();
+        assert_eq!(field(token), "token_url");
     }
 }

@@ -49,6 +49,16 @@ impl Error {
         }
     }
 
+    /// Whether Ctrl Hub may have acted on the failed request: a create that timed out,
+    /// lost its connection mid-answer or got a 5xx. Check before sending it again.
+    pub fn is_outcome_unknown(&self) -> bool {
+        match self {
+            Error::Transport(e) => e.outcome == Outcome::Unknown,
+            Error::Api(e) => e.outcome == Some(Outcome::Unknown),
+            _ => false,
+        }
+    }
+
     pub(crate) fn invalid_input(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::InvalidInput(InputError {
             field: field.into(),
@@ -90,16 +100,28 @@ pub struct ApiError {
     pub trace_id: Option<String>,
     /// How long Ctrl Hub asked the client to wait (`Retry-After`), on 429 and 503.
     pub retry_after: Option<std::time::Duration>,
+    /// `Some(Outcome::Unknown)` for a server error (5xx) to a create: Ctrl Hub may have
+    /// stored the interaction before failing, so check before creating it again.
+    pub outcome: Option<Outcome>,
+    /// How many times the request was sent.
+    pub attempts: u32,
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Ctrl Hub answered {}", self.status)?;
+        if self.attempts > 1 {
+            write!(f, " (after {} attempts)", self.attempts)?;
+        }
         for (i, error) in self.errors.iter().enumerate() {
             f.write_str(if i == 0 { ": " } else { "; " })?;
             error.fmt(f)?;
         }
-        write_trace_id(f, self.trace_id.as_deref())
+        write_trace_id(f, self.trace_id.as_deref())?;
+        if self.outcome == Some(Outcome::Unknown) {
+            f.write_str(UNKNOWN_OUTCOME)?;
+        }
+        Ok(())
     }
 }
 
@@ -286,9 +308,7 @@ impl fmt::Display for TransportError {
         }
         match self.outcome {
             Outcome::NotSent => f.write_str("; the request was not sent"),
-            Outcome::Unknown => f.write_str(
-                "; the outcome is unknown: Ctrl Hub may or may not have processed the request",
-            ),
+            Outcome::Unknown => f.write_str(UNKNOWN_OUTCOME),
         }
     }
 }
@@ -308,6 +328,9 @@ impl fmt::Display for InputError {
         write!(f, "invalid `{}`: {}", self.field, self.reason)
     }
 }
+
+const UNKNOWN_OUTCOME: &str =
+    "; the outcome is unknown: Ctrl Hub may or may not have processed the request";
 
 fn write_trace_id(f: &mut fmt::Formatter<'_>, trace_id: Option<&str>) -> fmt::Result {
     match trace_id {

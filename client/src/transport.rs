@@ -17,6 +17,7 @@ use crate::error::{
 };
 use crate::generated;
 use crate::jsonapi::ErrorDocument;
+use crate::retry::{Failure, RetryPolicy};
 
 /// The JSON:API media type, sent as `Accept` and as the `Content-Type` of bodies.
 pub const JSON_API: &str = "application/vnd.api+json";
@@ -39,12 +40,14 @@ impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Transport")
             .field("credentials", &self.shared.credentials)
+            .field("retry", &self.shared.retry)
             .finish_non_exhaustive()
     }
 }
 
 pub(crate) struct Shared {
     pub(crate) credentials: Credentials,
+    pub(crate) retry: RetryPolicy,
 }
 
 /// What one typed call learnt on the way: the final answer's status and headers, and any
@@ -58,6 +61,7 @@ struct CallInfo {
     content_type: Option<String>,
     trace_id: Option<String>,
     hook_error: Option<Error>,
+    attempts: u32,
 }
 
 impl CallRecord {
@@ -72,9 +76,9 @@ impl CallRecord {
 }
 
 impl Transport {
-    pub(crate) fn new(credentials: Credentials) -> Self {
+    pub(crate) fn new(credentials: Credentials, retry: RetryPolicy) -> Self {
         Transport {
-            shared: Arc::new(Shared { credentials }),
+            shared: Arc::new(Shared { credentials, retry }),
             call: None,
         }
     }
@@ -85,7 +89,8 @@ impl Transport {
         }
     }
 
-    async fn prepare(&self, request: &mut reqwest::Request) -> Result<(), Error> {
+    /// Sets the media types; the credential header is set per attempt by `execute`.
+    fn prepare(&self, request: &mut reqwest::Request) {
         let headers = request.headers_mut();
         // progenitor adds the spec's `info.version` as `api-version`; Ctrl Hub does not
         // document that header, so the request carries only documented ones.
@@ -96,48 +101,146 @@ impl Transport {
                 .headers_mut()
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_API));
         }
-        let (name, value) = self.shared.credentials.header().await?;
-        request.headers_mut().insert(name, value);
-        Ok(())
     }
 
+    /// Sends `request`, renewing an access token once after a 401 and retrying as the
+    /// [`RetryPolicy`] allows. Returns the last answer or transport error; an error of
+    /// this crate's own (a failed token request) goes to the call record.
     async fn execute(
         &self,
         http: &reqwest::Client,
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
+        let credentials = &self.shared.credentials;
+        let method = request.method().clone();
+        let mut retries = self.shared.retry.start();
+        let mut renewed = false;
+        let mut attempt = 0u32;
+        let mut request = request;
+        // `pre` made sure credentials are at hand; should a token run out and fail to
+        // renew in between, the request goes without one and Ctrl Hub's 401 is the answer,
+        // with the token error recorded for the typed API.
+        let mut authorization = match credentials.authorization().await {
+            Ok(authorization) => Some(authorization),
+            Err(error) => {
+                self.record(|call| call.hook_error = Some(error));
+                None
+            }
+        };
+        loop {
+            attempt += 1;
+            self.record(|call| call.attempts = attempt);
+            if let Some(authorization) = &authorization {
+                request
+                    .headers_mut()
+                    .insert(authorization.name.clone(), authorization.value.clone());
+            }
+            // A copy for a possible next attempt; JSON bodies are bytes, so this succeeds.
+            let spare = request.try_clone();
+            let result = self.attempt(http, request, info, attempt).await;
+
+            let failure = match &result {
+                Ok(response) if response.status() == StatusCode::UNAUTHORIZED && !renewed => {
+                    let stale = authorization.as_ref().map_or(0, |a| a.generation);
+                    match credentials.renew(stale).await {
+                        None => return result,
+                        Some(Ok(fresh)) => {
+                            renewed = true;
+                            authorization = Some(fresh);
+                            match spare {
+                                Some(next) => {
+                                    request = next;
+                                    continue;
+                                }
+                                None => return result,
+                            }
+                        }
+                        Some(Err(error)) => {
+                            self.record(|call| call.hook_error = Some(error));
+                            return result;
+                        }
+                    }
+                }
+                Ok(response) => Failure::Answered(response.status(), response.headers()),
+                Err(error) if error.is_connect() => Failure::NotConnected,
+                Err(_) => Failure::MaybeSent,
+            };
+            let wait = if matches!(&failure, Failure::Answered(status, _) if status.is_success()) {
+                None
+            } else {
+                retries.next_wait(&method, attempt, failure)
+            };
+            let (Some(wait), Some(next)) = (wait, spare) else {
+                return result;
+            };
+            tracing::debug!(
+                operation = info.operation_id,
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                "retrying Ctrl Hub request"
+            );
+            drop(result);
+            tokio::time::sleep(wait).await;
+            request = next;
+        }
+    }
+
+    /// One attempt, in its own tracing span.
+    async fn attempt(
+        &self,
+        http: &reqwest::Client,
+        request: reqwest::Request,
+        info: &OperationInfo,
+        attempt: u32,
+    ) -> reqwest::Result<reqwest::Response> {
         let span = tracing::info_span!(
             "ctrlhub.request",
             operation = info.operation_id,
             method = %request.method(),
             path = request.url().path(),
-            attempt = 1u32,
+            attempt,
             status = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
             trace_id = tracing::field::Empty,
+            error = tracing::field::Empty,
         );
         async {
             let started = tokio::time::Instant::now();
             let result = http.execute(request).await;
             let span = tracing::Span::current();
             span.record("duration_ms", started.elapsed().as_millis() as u64);
-            if let Ok(response) = &result {
-                span.record("status", response.status().as_u16());
-                let trace_id = trace_id(response.headers());
-                if let Some(id) = &trace_id {
-                    span.record("trace_id", id.as_str());
+            match &result {
+                Ok(response) => {
+                    span.record("status", response.status().as_u16());
+                    let trace_id = trace_id(response.headers());
+                    if let Some(id) = &trace_id {
+                        span.record("trace_id", id.as_str());
+                    }
+                    self.record(|call| {
+                        call.status = Some(response.status());
+                        call.content_type = content_type(response.headers());
+                        call.trace_id = trace_id;
+                    });
                 }
-                self.record(|call| {
-                    call.status = Some(response.status());
-                    call.content_type = content_type(response.headers());
-                    call.trace_id = trace_id;
-                });
+                Err(error) => {
+                    span.record("error", tracing::field::display(transport_kind(error)));
+                }
             }
             result
         }
         .instrument(span)
         .await
+    }
+}
+
+fn transport_kind(error: &reqwest::Error) -> &'static str {
+    if error.is_connect() {
+        "connect"
+    } else if error.is_timeout() {
+        "timeout"
+    } else {
+        "interrupted"
     }
 }
 
@@ -148,11 +251,17 @@ impl ClientHooks<Transport> for generated::Client {
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         let transport = self.inner();
-        transport.prepare(request).await.map_err(|error| {
-            let text = error.to_string();
-            transport.record(|call| call.hook_error = Some(error));
-            progenitor_client::Error::Custom(text)
-        })
+        transport.prepare(request);
+        // Fetch (or check) credentials before anything is sent, so that a token endpoint
+        // failure stops the request here, as a typed error.
+        match transport.shared.credentials.authorization().await {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                let text = error.to_string();
+                transport.record(|call| call.hook_error = Some(error));
+                Err(progenitor_client::Error::Custom(text))
+            }
+        }
     }
 
     async fn exec(
@@ -224,7 +333,7 @@ impl Call {
                 let status = value.status();
                 let trace_id = trace_id(value.headers());
                 let retry_after = crate::retry::retry_after(value.headers());
-                api_error(status, value.into_inner().errors, trace_id, retry_after)
+                self.api_error(status, value.into_inner().errors, trace_id, retry_after)
             }
             E::InvalidResponsePayload(body, cause) => {
                 let (status, content_type, trace_id) = self
@@ -233,7 +342,7 @@ impl Call {
                 match status {
                     // An error status with no body: the status and trace id say it all.
                     Some(status) if !status.is_success() && is_blank(&body) => {
-                        api_error(status, Vec::new(), trace_id, None)
+                        self.api_error(status, Vec::new(), trace_id, None)
                     }
                     _ => Error::Decode(DecodeError {
                         status,
@@ -275,6 +384,29 @@ impl Call {
         }
     }
 
+    fn api_error(
+        &self,
+        status: StatusCode,
+        errors: Vec<crate::jsonapi::ErrorObject>,
+        trace_id: Option<String>,
+        retry_after: Option<std::time::Duration>,
+    ) -> Error {
+        if status == StatusCode::UNAUTHORIZED {
+            return Error::Auth(AuthError::Rejected { errors, trace_id });
+        }
+        // A server error to a create may come after the interaction was stored.
+        let outcome =
+            (status.is_server_error() && self.method == Method::POST).then_some(Outcome::Unknown);
+        Error::Api(ApiError {
+            status,
+            errors,
+            trace_id,
+            retry_after,
+            outcome,
+            attempts: self.record.with(|call| call.attempts.max(1)),
+        })
+    }
+
     fn transport_error(&self, source: reqwest::Error) -> Error {
         let kind = if source.is_connect() {
             TransportErrorKind::Connect
@@ -288,30 +420,12 @@ impl Call {
         } else {
             Outcome::Unknown
         };
-        let _ = &self.method;
+        let attempts = self.record.with(|call| call.attempts.max(1));
         Error::Transport(TransportError {
             kind,
             outcome,
-            attempts: 1,
+            attempts,
             source,
-        })
-    }
-}
-
-fn api_error(
-    status: StatusCode,
-    errors: Vec<crate::jsonapi::ErrorObject>,
-    trace_id: Option<String>,
-    retry_after: Option<std::time::Duration>,
-) -> Error {
-    if status == StatusCode::UNAUTHORIZED {
-        Error::Auth(AuthError::Rejected { errors, trace_id })
-    } else {
-        Error::Api(ApiError {
-            status,
-            errors,
-            trace_id,
-            retry_after,
         })
     }
 }
