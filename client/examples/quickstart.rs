@@ -1,7 +1,8 @@
 //! Records one customer interaction and prints what Ctrl Hub stored.
 //!
-//! With `CTRLHUB_ORG_ID` and `CTRLHUB_SESSION_TOKEN` set (and optionally
-//! `CTRLHUB_BASE_URL`), it talks to that Ctrl Hub and really creates the interaction.
+//! With `CTRLHUB_ORG_ID` and `CTRLHUB_SESSION_TOKEN` (or `CTRLHUB_CLIENT_ID` and
+//! `CTRLHUB_CLIENT_SECRET`) set, and optionally `CTRLHUB_BASE_URL`, it talks to that Ctrl
+//! Hub and really creates the interaction.
 //! Without them it starts an in-process stand-in Ctrl Hub on a loopback port and says so.
 //!
 //! Run: `cargo run -p ctrlhub --example quickstart`
@@ -22,9 +23,14 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let configured = [ctrlhub::ENV_ORG_ID, ctrlhub::ENV_SESSION_TOKEN]
-        .iter()
-        .any(|name| std::env::var_os(name).is_some());
+    let configured = [
+        ctrlhub::ENV_ORG_ID,
+        ctrlhub::ENV_SESSION_TOKEN,
+        ctrlhub::ENV_CLIENT_ID,
+        ctrlhub::ENV_CLIENT_SECRET,
+    ]
+    .iter()
+    .any(|name| std::env::var_os(name).is_some());
     // Keeps the stand-in server running until the end of `run`.
     let mut _stand_in = None;
     let client = if configured {

@@ -103,8 +103,10 @@ impl Client {
         }
         let org_id =
             var(ENV_ORG_ID)?.ok_or_else(|| Error::invalid_input(ENV_ORG_ID, "is not set"))?;
-        builder.organisation_id = Some(org_id.into_id());
-        builder.organisation_id_field = ENV_ORG_ID;
+        let org_id = org_id
+            .into_id()
+            .map_err(|reason| Error::invalid_input(ENV_ORG_ID, reason))?;
+        builder = builder.organisation_id(org_id);
         let session_token = var(ENV_SESSION_TOKEN)?;
         let client_id = var(ENV_CLIENT_ID)?;
         let client_secret = var(ENV_CLIENT_SECRET)?;
@@ -173,7 +175,6 @@ pub struct ClientBuilder {
     base_url: Option<String>,
     base_url_field: &'static str,
     organisation_id: Option<Result<Uuid, String>>,
-    organisation_id_field: &'static str,
     session_token: Option<SecretString>,
     client_credentials: Option<(String, SecretString)>,
     credential_field: &'static str,
@@ -191,7 +192,6 @@ impl Default for ClientBuilder {
             base_url: None,
             base_url_field: "base_url",
             organisation_id: None,
-            organisation_id_field: "organisation_id",
             session_token: None,
             client_credentials: None,
             credential_field: "client_id",
@@ -318,13 +318,10 @@ impl ClientBuilder {
         )?;
         let organisation_id = match self.organisation_id {
             None => {
-                return Err(Error::invalid_input(
-                    self.organisation_id_field,
-                    "is required",
-                ));
+                return Err(Error::invalid_input("organisation_id", "is required"));
             }
             Some(Err(reason)) => {
-                return Err(Error::invalid_input(self.organisation_id_field, reason));
+                return Err(Error::invalid_input("organisation_id", reason));
             }
             Some(Ok(id)) => id,
         };

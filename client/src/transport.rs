@@ -62,6 +62,7 @@ struct CallInfo {
     trace_id: Option<String>,
     hook_error: Option<Error>,
     attempts: u32,
+    retry_after: Option<std::time::Duration>,
 }
 
 impl CallRecord {
@@ -221,6 +222,7 @@ impl Transport {
                         call.status = Some(response.status());
                         call.content_type = content_type(response.headers());
                         call.trace_id = trace_id;
+                        call.retry_after = crate::retry::retry_after(response.headers());
                     });
                 }
                 Err(error) => {
@@ -336,13 +338,19 @@ impl Call {
                 self.api_error(status, value.into_inner().errors, trace_id, retry_after)
             }
             E::InvalidResponsePayload(body, cause) => {
-                let (status, content_type, trace_id) = self
-                    .record
-                    .with(|call| (call.status, call.content_type.take(), call.trace_id.take()));
+                let (status, content_type, trace_id, retry_after) = self.record.with(|call| {
+                    let (status, retry_after) = (call.status, call.retry_after);
+                    (
+                        status,
+                        call.content_type.take(),
+                        call.trace_id.take(),
+                        retry_after,
+                    )
+                });
                 match status {
                     // An error status with no body: the status and trace id say it all.
                     Some(status) if !status.is_success() && is_blank(&body) => {
-                        self.api_error(status, Vec::new(), trace_id, None)
+                        self.api_error(status, Vec::new(), trace_id, retry_after)
                     }
                     _ => Error::Decode(DecodeError {
                         status,

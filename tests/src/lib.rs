@@ -8,6 +8,7 @@
 // Handlers return an early axum `Response` as their error, which is the axum idiom.
 #![allow(clippy::result_large_err)]
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -53,8 +54,61 @@ struct Inner {
     org_id: Uuid,
     session_token: String,
     author_id: Uuid,
+    client_id: String,
+    client_secret: String,
     interactions: Mutex<Vec<Value>>,
     requests: Mutex<Vec<RecordedRequest>>,
+    tokens: Mutex<Tokens>,
+    faults: Mutex<VecDeque<Fault>>,
+}
+
+#[derive(Default)]
+struct Tokens {
+    /// Access tokens issued and still accepted.
+    valid: Vec<String>,
+    issued: usize,
+    /// `expires_in` of new tokens; `None` leaves it out of the answer.
+    expires_in: Option<u64>,
+    /// When set, every access token is refused, even a new one.
+    refuse_all: bool,
+}
+
+/// A failure the fake gives the next API request instead of serving it (token requests
+/// are never faulted). Faults queue up and are used one per request, oldest first.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Answer with this status, extra headers and body.
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// Extra headers, such as `retry-after`.
+        headers: Vec<(String, String)>,
+        /// The body (empty for none).
+        body: String,
+    },
+    /// Never answer: the request stays open until the client gives up.
+    Hang,
+    /// Answer `307 Temporary Redirect` to this location.
+    Redirect(String),
+}
+
+impl Fault {
+    /// A bodyless answer with `status`.
+    pub fn status(status: u16) -> Fault {
+        Fault::Status {
+            status,
+            headers: Vec::new(),
+            body: String::new(),
+        }
+    }
+
+    /// The same fault with one more header (for [`Fault::Status`]).
+    pub fn with_header(mut self, name: &str, value: &str) -> Fault {
+        if let Fault::Status { headers, .. } = &mut self {
+            headers.push((name.to_owned(), value.to_owned()));
+        }
+        self
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -83,8 +137,15 @@ impl FakeCtrlHub {
             org_id: Uuid::new_v4(),
             session_token: format!("fake-session-{}", Uuid::new_v4().simple()),
             author_id: Uuid::new_v4(),
+            client_id: format!("fake-client-{}", Uuid::new_v4().simple()),
+            client_secret: format!("fake-secret-{}", Uuid::new_v4().simple()),
             interactions: Mutex::new(Vec::new()),
             requests: Mutex::new(Vec::new()),
+            tokens: Mutex::new(Tokens {
+                expires_in: Some(3600),
+                ..Tokens::default()
+            }),
+            faults: Mutex::new(VecDeque::new()),
         });
         let app = Router::new()
             .route(
@@ -99,6 +160,7 @@ impl FakeCtrlHub {
                 "/v3/orgs/{org_id}/customers/interactions/{id}/relationships/{name}",
                 patch(relink_interaction),
             )
+            .route("/oauth2/token", post(issue_token))
             .fallback(not_found)
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
@@ -139,6 +201,152 @@ impl FakeCtrlHub {
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.inner.requests).clone()
     }
+
+    /// The API requests received so far (everything but token requests).
+    pub fn api_requests(&self) -> Vec<RecordedRequest> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path != TOKEN_PATH)
+            .collect()
+    }
+
+    /// How many token requests were received.
+    pub fn token_requests(&self) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| r.path == TOKEN_PATH)
+            .count()
+    }
+
+    /// The OAuth2 token URL of the fake.
+    pub fn token_url(&self) -> String {
+        format!("{}{TOKEN_PATH}", self.base_url())
+    }
+
+    /// The service account's client id.
+    pub fn client_id(&self) -> &str {
+        &self.inner.client_id
+    }
+
+    /// The service account's client secret.
+    pub fn client_secret(&self) -> &str {
+        &self.inner.client_secret
+    }
+
+    /// The `expires_in` of tokens issued from now on (`None`: left out).
+    pub fn set_token_lifetime(&self, seconds: Option<u64>) {
+        lock(&self.inner.tokens).expires_in = seconds;
+    }
+
+    /// Stops accepting every access token issued so far (as if they expired).
+    pub fn revoke_tokens(&self) {
+        lock(&self.inner.tokens).valid.clear();
+    }
+
+    /// Refuses every access token, even newly issued ones, until called with `false`.
+    pub fn refuse_all_tokens(&self, refuse: bool) {
+        lock(&self.inner.tokens).refuse_all = refuse;
+    }
+
+    /// Queues a fault for the next API request.
+    pub fn push_fault(&self, fault: Fault) {
+        lock(&self.inner.faults).push_back(fault);
+    }
+
+    /// Faults not used yet.
+    pub fn pending_faults(&self) -> usize {
+        lock(&self.inner.faults).len()
+    }
+}
+
+/// Where the fake serves OAuth2 client credentials.
+pub const TOKEN_PATH: &str = "/oauth2/token";
+
+async fn issue_token(
+    State(inner): State<Arc<Inner>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    record(&inner, &method, &uri, &headers, &body);
+    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let oauth_error = |status: StatusCode, error: &str, description: &str| {
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            json!({"error": error, "error_description": description}).to_string(),
+        )
+            .into_response()
+    };
+    if field("grant_type") != Some("client_credentials") {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "only client_credentials is supported",
+        );
+    }
+    if field("client_id") != Some(inner.client_id.as_str())
+        || field("client_secret") != Some(inner.client_secret.as_str())
+    {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "Client authentication failed",
+        );
+    }
+    let mut tokens = lock(&inner.tokens);
+    tokens.issued += 1;
+    let token = format!("fake-access-{}-{}", tokens.issued, Uuid::new_v4().simple());
+    tokens.valid.push(token.clone());
+    let mut answer = json!({"access_token": token, "token_type": "Bearer"});
+    if let Some(seconds) = tokens.expires_in {
+        answer["expires_in"] = seconds.into();
+    }
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        answer.to_string(),
+    )
+        .into_response()
+}
+
+/// The next queued fault's answer, if any; a hang never returns.
+async fn fault(inner: &Inner) -> Option<Response> {
+    let fault = lock(&inner.faults).pop_front()?;
+    Some(match fault {
+        Fault::Status {
+            status,
+            headers,
+            body,
+        } => {
+            let mut response = (
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                body,
+            )
+                .into_response();
+            for (name, value) in headers {
+                if let (Ok(name), Ok(value)) = (
+                    header::HeaderName::from_bytes(name.as_bytes()),
+                    header::HeaderValue::from_str(&value),
+                ) {
+                    response.headers_mut().insert(name, value);
+                }
+            }
+            response
+        }
+        Fault::Hang => std::future::pending().await,
+        Fault::Redirect(location) => (
+            StatusCode::TEMPORARY_REDIRECT,
+            [(header::LOCATION, location)],
+        )
+            .into_response(),
+    })
 }
 
 fn record(inner: &Inner, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) {
@@ -162,8 +370,20 @@ fn record(inner: &Inner, method: &Method, uri: &Uri, headers: &HeaderMap, body: 
 
 /// A JSON:API answer.
 fn document(status: StatusCode, body: Value) -> Response {
-    (status, [(header::CONTENT_TYPE, JSON_API)], body.to_string()).into_response()
+    let trace_id = Uuid::new_v4().simple().to_string();
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, JSON_API.to_owned()),
+            (TRACE_ID, trace_id),
+        ],
+        body.to_string(),
+    )
+        .into_response()
 }
+
+/// The header Ctrl Hub identifies each answer with; the fake sends a fresh one each time.
+const TRACE_ID: header::HeaderName = header::HeaderName::from_static("x-trace-id");
 
 /// An error document in the shape of the API guide.
 fn error(status: StatusCode, title: &str, detail: &str, field: &str) -> Response {
@@ -189,8 +409,17 @@ async fn not_found() -> Response {
 /// Checks credentials, the organisation and the request media type; the answer refusing
 /// the request, if it is refused.
 fn refuse(inner: &Inner, org_id: &str, headers: &HeaderMap, has_body: bool) -> Option<Response> {
-    let token = headers.get("x-session-token").and_then(|v| v.to_str().ok());
-    if token != Some(inner.session_token.as_str()) {
+    let session = headers.get("x-session-token").and_then(|v| v.to_str().ok());
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let admitted = session == Some(inner.session_token.as_str())
+        || bearer.is_some_and(|token| {
+            let tokens = lock(&inner.tokens);
+            !tokens.refuse_all && tokens.valid.iter().any(|t| t == token)
+        });
+    if !admitted {
         return Some(error(
             StatusCode::UNAUTHORIZED,
             "Unauthorized",
@@ -238,6 +467,9 @@ async fn create_interaction(
     body: Bytes,
 ) -> Response {
     record(&inner, &method, &uri, &headers, &body);
+    if let Some(response) = fault(&inner).await {
+        return response;
+    }
     if let Some(response) = refuse(&inner, &org_id, &headers, true) {
         return response;
     }
@@ -398,6 +630,9 @@ async fn list_interactions(
     headers: HeaderMap,
 ) -> Response {
     record(&inner, &method, &uri, &headers, &Bytes::new());
+    if let Some(response) = fault(&inner).await {
+        return response;
+    }
     if let Some(response) = refuse(&inner, &org_id, &headers, false) {
         return response;
     }
@@ -498,6 +733,9 @@ async fn get_interaction(
     headers: HeaderMap,
 ) -> Response {
     record(&inner, &method, &uri, &headers, &Bytes::new());
+    if let Some(response) = fault(&inner).await {
+        return response;
+    }
     if let Some(response) = refuse(&inner, &org_id, &headers, false) {
         return response;
     }
@@ -528,6 +766,9 @@ async fn update_interaction(
     body: Bytes,
 ) -> Response {
     record(&inner, &method, &uri, &headers, &body);
+    if let Some(response) = fault(&inner).await {
+        return response;
+    }
     if let Some(response) = refuse(&inner, &org_id, &headers, true) {
         return response;
     }
@@ -592,6 +833,9 @@ async fn relink_interaction(
     body: Bytes,
 ) -> Response {
     record(&inner, &method, &uri, &headers, &body);
+    if let Some(response) = fault(&inner).await {
+        return response;
+    }
     if let Some(response) = refuse(&inner, &org_id, &headers, true) {
         return response;
     }

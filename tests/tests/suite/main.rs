@@ -5,3 +5,4 @@ mod create_contract;
 mod create_errors;
 mod fake_end_to_end;
 mod read_and_change;
+mod resilience;
