@@ -13,6 +13,7 @@
 //! one form POST (RFC 6749 section 4.4).
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use reqwest::header::{self, HeaderName, HeaderValue};
@@ -21,7 +22,7 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use crate::error::{AuthError, DecodeError, Error};
+use crate::error::{AuthError, Error};
 
 /// The header a session token travels in.
 pub const SESSION_TOKEN_HEADER: &str = "x-session-token";
@@ -92,8 +93,26 @@ pub(crate) struct TokenSource {
     pub(crate) client_secret: SecretString,
     pub(crate) http: reqwest::Client,
     /// Held across the token request: that is what makes it single flight.
-    cache: Mutex<Option<CachedToken>>,
+    cache: Mutex<TokenCache>,
+    /// `TokenCache::failures`, readable without the lock.
+    failures: AtomicU64,
 }
+
+#[derive(Default)]
+struct TokenCache {
+    token: Option<CachedToken>,
+    /// The last failed token request: callers that were already waiting when it failed
+    /// get the same error instead of each trying again in turn.
+    failed: Option<AuthError>,
+    /// How many token requests have failed; read before waiting for the lock.
+    failures: u64,
+}
+
+/// The most a token request may take, whatever the client's own timeouts.
+const TOKEN_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Token lifetimes beyond this are treated as this (and keep the clock arithmetic safe).
+const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 struct CachedToken {
     header: HeaderValue,
@@ -107,8 +126,27 @@ struct TokenAnswer {
     access_token: String,
     #[serde(default)]
     token_type: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "seconds")]
     expires_in: Option<u64>,
+}
+
+/// `expires_in` as a number or, as some servers send it, a numeric string.
+fn seconds<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Seconds {
+        Number(u64),
+        Text(String),
+    }
+    match Option::<Seconds>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(Seconds::Number(n)) => Ok(Some(n)),
+        Some(Seconds::Text(text)) => {
+            text.trim().parse().map(Some).map_err(|_| {
+                serde::de::Error::custom("expires_in is not a whole number of seconds")
+            })
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -131,13 +169,20 @@ impl TokenSource {
             client_id,
             client_secret,
             http,
-            cache: Mutex::new(None),
+            cache: Mutex::new(TokenCache::default()),
+            failures: AtomicU64::new(0),
         }
     }
 
     async fn authorization(&self, stale: Option<u64>) -> Result<Authorization, Error> {
+        let failures_before = self.failures.load(Ordering::Acquire);
         let mut cache = self.cache.lock().await;
-        if let Some(token) = cache.as_ref() {
+        if cache.failures > failures_before
+            && let Some(error) = &cache.failed
+        {
+            return Err(Error::Auth(error.clone()));
+        }
+        if let Some(token) = cache.token.as_ref() {
             let fresh = token.renew_at.is_none_or(|at| Instant::now() < at);
             // After a 401, a token renewed since the failed request is used as it is.
             let refused = stale == Some(token.generation);
@@ -145,18 +190,26 @@ impl TokenSource {
                 return Ok(token.authorization());
             }
         }
-        let generation = cache.as_ref().map_or(1, |t| t.generation + 1);
-        let token = self.fetch(generation).await?;
-        let authorization = token.authorization();
-        *cache = Some(token);
-        Ok(authorization)
+        let generation = cache.token.as_ref().map_or(1, |t| t.generation + 1);
+        match self.fetch(generation).await {
+            Ok(token) => {
+                let authorization = token.authorization();
+                cache.token = Some(token);
+                cache.failed = None;
+                Ok(authorization)
+            }
+            Err(error) => {
+                cache.failed = Some(error.clone());
+                cache.failures += 1;
+                self.failures.store(cache.failures, Ordering::Release);
+                Err(Error::Auth(error))
+            }
+        }
     }
 
-    async fn fetch(&self, generation: u64) -> Result<CachedToken, Error> {
-        let unavailable = |reason: String| {
-            Error::Auth(AuthError::TokenUnavailable {
-                reason: self.redact(&reason),
-            })
+    async fn fetch(&self, generation: u64) -> Result<CachedToken, AuthError> {
+        let unavailable = |reason: String| AuthError::TokenUnavailable {
+            reason: self.redact(&reason),
         };
         let form = [
             ("grant_type", "client_credentials"),
@@ -168,6 +221,7 @@ impl TokenSource {
             .http
             .post(self.token_url.clone())
             .header(header::ACCEPT, "application/json")
+            .timeout(TOKEN_REQUEST_TIMEOUT)
             .form(&form)
             .send()
             .await
@@ -182,16 +236,19 @@ impl TokenSource {
             let (error, description) = parsed
                 .map(|p| (p.error, p.error_description))
                 .unwrap_or((None, None));
-            return Err(Error::Auth(AuthError::TokenRefused {
+            return Err(AuthError::TokenRefused {
                 status,
                 error: error.map(|e| self.redact(&e)),
                 description: description.map(|d| self.redact(&d)),
-            }));
+            });
         }
+        // Neither the body nor serde's message (which can quote it) is repeated: a
+        // successful answer may hold an access token.
         let answer: TokenAnswer = serde_json::from_slice(&body).map_err(|e| {
             unavailable(format!(
-                "the token answer is not the expected JSON ({e}); it starts: {}",
-                DecodeError::snippet_of(&body)
+                "the token answer ({status}) is not the expected JSON (error at line {}, column {})",
+                e.line(),
+                e.column()
             ))
         })?;
         if let Some(kind) = &answer.token_type
@@ -205,11 +262,11 @@ impl TokenSource {
             secret_header_value(&format!("Bearer {}", answer.access_token), "access_token")
                 .map_err(|_| unavailable("the access token is not valid in a header".to_owned()))?;
         let renew_at = answer.expires_in.map(|seconds| {
-            let lifetime = Duration::from_secs(seconds);
+            let lifetime = Duration::from_secs(seconds).min(MAX_TOKEN_LIFETIME);
             // Renew a little ahead of expiry so that no request carries a token that runs
             // out on the way: 30 s early, or halfway for tokens that live under a minute.
             let margin = Duration::from_secs(30).min(lifetime / 2);
-            started + lifetime - margin
+            started + (lifetime - margin)
         });
         tracing::debug!(
             token_url = self.token_url.as_str(),
@@ -223,14 +280,16 @@ impl TokenSource {
         })
     }
 
-    /// Removes the client secret from text that came from the token endpoint.
+    /// Removes the client secret, as written and as form-encoded, from text that came
+    /// from the token endpoint.
     fn redact(&self, text: &str) -> String {
         let secret = self.client_secret.expose_secret();
         if secret.is_empty() {
-            text.to_owned()
-        } else {
-            text.replace(secret, "[redacted]")
+            return text.to_owned();
         }
+        let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        text.replace(secret, "[redacted]")
+            .replace(&encoded, "[redacted]")
     }
 }
 
@@ -264,4 +323,24 @@ pub(crate) fn check_secret(secret: &str, field: &str) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expires_in_may_be_a_number_or_a_numeric_string() {
+        let parse = |text: &str| serde_json::from_str::<TokenAnswer>(text).map(|a| a.expires_in);
+        assert_eq!(
+            parse(r#"{"access_token":"a","expires_in":3600}"#).unwrap(),
+            Some(3600)
+        );
+        assert_eq!(
+            parse(r#"{"access_token":"a","expires_in":"3600"}"#).unwrap(),
+            Some(3600)
+        );
+        assert_eq!(parse(r#"{"access_token":"a"}"#).unwrap(), None);
+        assert!(parse(r#"{"access_token":"a","expires_in":"soon"}"#).is_err());
+    }
 }

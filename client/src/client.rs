@@ -402,8 +402,16 @@ impl ClientBuilder {
 /// Checks a base or token URL: http(s), a host, no user info, no query or fragment, and
 /// `https` unless the host is loopback or plain HTTP is explicitly allowed.
 fn checked_url(text: &str, field: &str, allow_http: bool) -> Result<url::Url, Error> {
+    // The text is not repeated until it is known to hold no user name or password.
     let url = url::Url::parse(text.trim())
-        .map_err(|e| Error::invalid_input(field, format!("`{text}` is not a URL: {e}")))?;
+        .map_err(|e| Error::invalid_input(field, format!("is not a URL: {e}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid_input(
+            field,
+            "must not contain a user name or password",
+        ));
+    }
+    let text = url.as_str();
     match url.scheme() {
         "https" => {}
         "http" if allow_http || is_loopback(&url) => {}
@@ -425,12 +433,6 @@ fn checked_url(text: &str, field: &str, allow_http: bool) -> Result<url::Url, Er
     }
     if url.host().is_none() {
         return Err(Error::invalid_input(field, format!("`{text}` has no host")));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::invalid_input(
-            field,
-            "must not contain a user name or password",
-        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::invalid_input(

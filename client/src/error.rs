@@ -50,11 +50,13 @@ impl Error {
     }
 
     /// Whether Ctrl Hub may have acted on the failed request: a create that timed out,
-    /// lost its connection mid-answer or got a 5xx. Check before sending it again.
+    /// lost its connection mid-answer, got a 5xx, or got a success answer that could not
+    /// be decoded. Check before sending it again.
     pub fn is_outcome_unknown(&self) -> bool {
         match self {
             Error::Transport(e) => e.outcome == Outcome::Unknown,
             Error::Api(e) => e.outcome == Some(Outcome::Unknown),
+            Error::Decode(e) => e.outcome == Some(Outcome::Unknown),
             _ => false,
         }
     }
@@ -213,6 +215,9 @@ pub struct DecodeError {
     pub reason: String,
     /// The `X-Trace-Id` response header, if any.
     pub trace_id: Option<String>,
+    /// `Some(Outcome::Unknown)` when the answer was to a create and was a 5xx (a proxy's
+    /// error page, say) or a 2xx: the interaction may have been stored.
+    pub outcome: Option<Outcome>,
 }
 
 impl DecodeError {
@@ -256,7 +261,11 @@ impl fmt::Display for DecodeError {
         if !self.snippet.is_empty() {
             write!(f, "; the body starts: {}", self.snippet)?;
         }
-        write_trace_id(f, self.trace_id.as_deref())
+        write_trace_id(f, self.trace_id.as_deref())?;
+        if self.outcome == Some(Outcome::Unknown) {
+            f.write_str(UNKNOWN_OUTCOME)?;
+        }
+        Ok(())
     }
 }
 

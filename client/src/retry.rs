@@ -20,23 +20,26 @@ use reqwest::{Method, StatusCode};
 /// Waits grow exponentially from [`initial_backoff`](RetryPolicy::initial_backoff) up to
 /// [`max_backoff`](RetryPolicy::max_backoff), each with random jitter of up to the same
 /// again; a `Retry-After` header (seconds or HTTP-date) replaces the computed wait. No
-/// retry happens once the attempts or the total waiting time would exceed the bounds.
+/// retry is made once it would pass the bound on attempts, or start later than
+/// [`max_elapsed`](RetryPolicy::max_elapsed) after the first attempt; so a request takes
+/// at most that long plus one attempt's timeout.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
     initial_backoff: Duration,
     max_backoff: Duration,
-    max_total_wait: Duration,
+    max_elapsed: Duration,
 }
 
 impl Default for RetryPolicy {
-    /// Up to 3 attempts, waits from 200 ms up to 5 s, at most 30 s of waiting in all.
+    /// Up to 3 attempts, waits from 200 ms up to 5 s, no retry starting later than 30 s
+    /// after the first attempt.
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 3,
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(5),
-            max_total_wait: Duration::from_secs(30),
+            max_elapsed: Duration::from_secs(30),
         }
     }
 }
@@ -73,10 +76,10 @@ impl RetryPolicy {
         self
     }
 
-    /// The most time spent waiting between attempts of one request; a retry whose wait
-    /// (computed or asked for by `Retry-After`) would go past it is not made.
-    pub fn max_total_wait(mut self, wait: Duration) -> Self {
-        self.max_total_wait = wait;
+    /// The latest a retry may start, counted from the first attempt; a retry whose wait
+    /// (computed or asked for by `Retry-After`) would end later is not made.
+    pub fn max_elapsed(mut self, limit: Duration) -> Self {
+        self.max_elapsed = limit;
         self
     }
 
@@ -95,7 +98,7 @@ impl RetryPolicy {
         Retries {
             policy: self,
             backoff,
-            waited: Duration::ZERO,
+            started: tokio::time::Instant::now(),
         }
     }
 }
@@ -104,7 +107,7 @@ impl RetryPolicy {
 pub(crate) struct Retries<'a> {
     policy: &'a RetryPolicy,
     backoff: backon::ExponentialBackoff,
-    waited: Duration,
+    started: tokio::time::Instant,
 }
 
 /// What went wrong with one attempt, as far as retrying is concerned.
@@ -139,12 +142,8 @@ impl Retries<'_> {
         }
         let computed = self.backoff.next();
         let wait = asked.or(computed)?;
-        let waited = self.waited.checked_add(wait)?;
-        if waited > self.policy.max_total_wait {
-            return None;
-        }
-        self.waited = waited;
-        Some(wait)
+        let retry_at = self.started.elapsed().checked_add(wait)?;
+        (retry_at <= self.policy.max_elapsed).then_some(wait)
     }
 }
 
@@ -258,17 +257,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn waits_grow_with_jitter_and_stop_at_the_bounds() {
+    #[tokio::test(start_paused = true)]
+    async fn waits_grow_with_jitter_and_stop_at_the_bounds() {
         let policy = RetryPolicy::default()
             .max_attempts(10)
             .initial_backoff(Duration::from_millis(100))
             .max_backoff(Duration::from_millis(400))
-            .max_total_wait(Duration::from_secs(2));
+            .max_elapsed(Duration::from_secs(2));
         let mut retries = policy.start();
         let mut waits = Vec::new();
         let mut attempt = 1;
         while let Some(wait) = retries.next_wait(&Method::GET, attempt, Failure::MaybeSent) {
+            tokio::time::sleep(wait).await;
             waits.push(wait);
             attempt += 1;
         }
@@ -288,9 +288,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn retry_after_replaces_the_backoff_but_not_the_bounds() {
-        let policy = RetryPolicy::default().max_total_wait(Duration::from_secs(10));
+    #[tokio::test(start_paused = true)]
+    async fn retry_after_replaces_the_backoff_but_not_the_bounds() {
+        let policy = RetryPolicy::default().max_elapsed(Duration::from_secs(10));
         let h = headers(Some("2"));
         let mut retries = policy.start();
         assert_eq!(

@@ -11,7 +11,7 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use tracing::Instrument;
 
-use crate::auth::Credentials;
+use crate::auth::{Authorization, Credentials};
 use crate::error::{
     ApiError, AuthError, DecodeError, Error, Outcome, TransportError, TransportErrorKind,
 };
@@ -63,6 +63,8 @@ struct CallInfo {
     hook_error: Option<Error>,
     attempts: u32,
     retry_after: Option<std::time::Duration>,
+    /// The credentials `pre` obtained, handed to `execute` so a call fetches them once.
+    authorization: Option<Authorization>,
 }
 
 impl CallRecord {
@@ -122,12 +124,19 @@ impl Transport {
         // `pre` made sure credentials are at hand; should a token run out and fail to
         // renew in between, the request goes without one and Ctrl Hub's 401 is the answer,
         // with the token error recorded for the typed API.
-        let mut authorization = match credentials.authorization().await {
-            Ok(authorization) => Some(authorization),
-            Err(error) => {
-                self.record(|call| call.hook_error = Some(error));
-                None
-            }
+        let handed_over = self
+            .call
+            .as_ref()
+            .and_then(|call| call.with(|info| info.authorization.take()));
+        let mut authorization = match handed_over {
+            Some(authorization) => Some(authorization),
+            None => match credentials.authorization().await {
+                Ok(authorization) => Some(authorization),
+                Err(error) => {
+                    self.record(|call| call.hook_error = Some(error));
+                    None
+                }
+            },
         };
         loop {
             attempt += 1;
@@ -149,6 +158,8 @@ impl Transport {
                         Some(Ok(fresh)) => {
                             renewed = true;
                             authorization = Some(fresh);
+                            // An earlier token failure no longer explains the outcome.
+                            self.record(|call| call.hook_error = None);
                             match spare {
                                 Some(next) => {
                                     request = next;
@@ -257,7 +268,10 @@ impl ClientHooks<Transport> for generated::Client {
         // Fetch (or check) credentials before anything is sent, so that a token endpoint
         // failure stops the request here, as a typed error.
         match transport.shared.credentials.authorization().await {
-            Ok(_) => Ok(()),
+            Ok(authorization) => {
+                transport.record(|call| call.authorization = Some(authorization));
+                Ok(())
+            }
             Err(error) => {
                 let text = error.to_string();
                 transport.record(|call| call.hook_error = Some(error));
@@ -321,6 +335,15 @@ impl Call {
             {
                 Ok(None)
             }
+            // A 200 with an empty body is as good as a 204.
+            Err(progenitor_client::Error::InvalidResponsePayload(body, _))
+                if is_blank(&body)
+                    && self
+                        .record
+                        .with(|call| call.status.is_some_and(|s| s.is_success())) =>
+            {
+                Ok(None)
+            }
             Err(error) => Err(self.error(error).await),
         }
     }
@@ -358,6 +381,7 @@ impl Call {
                         snippet: DecodeError::snippet_of(&body),
                         reason: describe_json_error(&cause),
                         trace_id,
+                        outcome: self.outcome_of(status),
                     }),
                 }
             }
@@ -379,6 +403,7 @@ impl Call {
                     snippet: DecodeError::snippet_of(&body),
                     reason,
                     trace_id: trace_id(&headers),
+                    outcome: self.outcome_of(Some(status)),
                 })
             }
             E::CommunicationError(source) | E::ResponseBodyError(source) => {
@@ -402,17 +427,22 @@ impl Call {
         if status == StatusCode::UNAUTHORIZED {
             return Error::Auth(AuthError::Rejected { errors, trace_id });
         }
-        // A server error to a create may come after the interaction was stored.
-        let outcome =
-            (status.is_server_error() && self.method == Method::POST).then_some(Outcome::Unknown);
         Error::Api(ApiError {
             status,
             errors,
             trace_id,
             retry_after,
-            outcome,
+            outcome: self.outcome_of(Some(status)),
             attempts: self.record.with(|call| call.attempts.max(1)),
         })
+    }
+
+    /// Whether a create may have been stored although the call failed: after a 5xx (the
+    /// service, or a proxy in front of it, may have failed after storing it) or an
+    /// undecodable 2xx (it was stored). Other methods change nothing or may be repeated.
+    fn outcome_of(&self, status: Option<StatusCode>) -> Option<Outcome> {
+        let maybe_stored = status.is_some_and(|s| s.is_server_error() || s.is_success());
+        (self.method == Method::POST && maybe_stored).then_some(Outcome::Unknown)
     }
 
     fn transport_error(&self, source: reqwest::Error) -> Error {

@@ -71,6 +71,8 @@ struct Tokens {
     expires_in: Option<u64>,
     /// When set, every access token is refused, even a new one.
     refuse_all: bool,
+    /// When set, the token endpoint answers 200 with this body instead of a token.
+    broken_answer: Option<String>,
 }
 
 /// A failure the fake gives the next API request instead of serving it (token requests
@@ -197,6 +199,41 @@ impl FakeCtrlHub {
         lock(&self.inner.interactions).clone()
     }
 
+    /// Stores `count` interactions directly (for benchmarks and large lists), as if each
+    /// had been created through the API, a minute apart.
+    pub fn seed_interactions(&self, count: usize) {
+        let start = chrono::DateTime::parse_from_rfc3339("2026-01-05T09:00:00Z")
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_else(|_| chrono::Utc::now());
+        let mut interactions = lock(&self.inner.interactions);
+        for i in 0..count {
+            let at = (start + chrono::Duration::minutes(i as i64))
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let mut relationships = serde_json::Map::new();
+            relationships.insert("author".into(), link("users", self.inner.author_id));
+            relationships.insert(
+                "organisation".into(),
+                link("organisations", self.inner.org_id),
+            );
+            relationships.insert("contact".into(), link("contacts", Uuid::new_v4()));
+            let method = ["letter", "email", "telephone", "sms"][i % 4];
+            interactions.push(json!({
+                "id": Uuid::new_v4(),
+                "type": "customer-interactions",
+                "attributes": {
+                    "method": method,
+                    "direction": if i % 2 == 0 { "inbound" } else { "outbound" },
+                    "date_time": at,
+                    "contacted": i % 3 != 0,
+                    "status": "scheduled",
+                    "notes": format!("Seeded interaction number {i}, about the annual boiler service"),
+                },
+                "meta": {"created_at": at, "updated_at": at, "modified_at": at},
+                "relationships": relationships,
+            }));
+        }
+    }
+
     /// Every request received so far, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.inner.requests).clone()
@@ -248,6 +285,11 @@ impl FakeCtrlHub {
         lock(&self.inner.tokens).refuse_all = refuse;
     }
 
+    /// Makes the token endpoint answer 200 with `body` instead of a token (`None`: mend it).
+    pub fn break_token_answer(&self, body: Option<&str>) {
+        lock(&self.inner.tokens).broken_answer = body.map(str::to_owned);
+    }
+
     /// Queues a fault for the next API request.
     pub fn push_fault(&self, fault: Fault) {
         lock(&self.inner.faults).push_back(fault);
@@ -294,13 +336,22 @@ async fn issue_token(
     if field("client_id") != Some(inner.client_id.as_str())
         || field("client_secret") != Some(inner.client_secret.as_str())
     {
+        // RFC 6749 section 5.2: 400, as the client did not authenticate with a header.
         return oauth_error(
-            StatusCode::UNAUTHORIZED,
+            StatusCode::BAD_REQUEST,
             "invalid_client",
             "Client authentication failed",
         );
     }
     let mut tokens = lock(&inner.tokens);
+    if let Some(body) = &tokens.broken_answer {
+        return (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            body.clone(),
+        )
+            .into_response();
+    }
     tokens.issued += 1;
     let token = format!("fake-access-{}-{}", tokens.issued, Uuid::new_v4().simple());
     tokens.valid.push(token.clone());

@@ -66,13 +66,21 @@ async fn each_attempt_is_traced_with_its_facts_and_no_secret_or_body() {
         .unwrap();
     fake.push_fault(Fault::status(503).with_header("x-trace-id", "trace-of-the-503"));
     client.interactions().list().page().await.unwrap();
+    // A session-token client too; its span comes last.
+    let session = ctrlhub::Client::builder()
+        .base_url(fake.base_url())
+        .organisation_id(fake.org_id())
+        .session_token(fake.session_token())
+        .build()
+        .unwrap();
+    session.interactions().list().page().await.unwrap();
 
     let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let spans: Vec<&str> = output
         .lines()
         .filter(|l| l.contains("ctrlhub.request{") && l.contains("close time.busy"))
         .collect();
-    assert_eq!(spans.len(), 3, "one span per attempt: {output}");
+    assert_eq!(spans.len(), 4, "one span per attempt: {output}");
     let org = fake.org_id();
     let has = |span: &str, parts: &[&str]| {
         for part in parts {
@@ -118,6 +126,7 @@ async fn each_attempt_is_traced_with_its_facts_and_no_secret_or_body() {
         .to_owned();
     for secret in [
         fake.client_secret(),
+        fake.session_token(),
         access_token.as_str(),
         access_token.trim_start_matches("Bearer "),
     ] {

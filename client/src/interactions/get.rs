@@ -235,6 +235,7 @@ impl IncludedResource {
                 snippet: String::new(),
                 reason: format!("attributes of {} {}: {e}", self.type_, self.id),
                 trace_id: None,
+                outcome: None,
             })
         })
     }

@@ -215,6 +215,7 @@ fn next_cursor(offset: Option<u64>, page: &Page) -> Cursor {
         snippet: String::new(),
         reason: format!("inconsistent pagination: {reason}; stopping instead of looping"),
         trace_id: None,
+        outcome: None,
     })))
 }
 

@@ -104,6 +104,68 @@ async fn the_documented_response_decodes_with_every_field() {
     assert_eq!(created.property, Some(seed_id));
 }
 
+#[tokio::test]
+async fn each_field_of_the_response_lands_in_its_own_place() {
+    // The seed uses one id and one time everywhere; distinct values catch a swap.
+    let ids: Vec<String> = (1..=7)
+        .map(|n| format!("00000000-0000-4000-8000-00000000000{n}"))
+        .collect();
+    let mut body = seed_response();
+    body["data"]["id"] = ids[0].clone().into();
+    let names = [
+        "author",
+        "organisation",
+        "representative",
+        "account",
+        "contact",
+        "property",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        body["data"]["relationships"][name]["data"]["id"] = ids[i + 1].clone().into();
+    }
+    body["data"]["attributes"]["date_time"] = "2023-11-07T05:31:00Z".into();
+    body["data"]["meta"]["created_at"] = "2023-11-07T05:32:00Z".into();
+    body["data"]["meta"]["updated_at"] = "2023-11-07T05:33:00+01:00".into();
+    body["data"]["meta"]["modified_at"] = "2023-11-07T05:34:00Z".into();
+    body["data"]["attributes"]["method"] = "letter".into();
+    body["data"]["attributes"]["direction"] = "outbound".into();
+    body["data"]["attributes"]["contacted"] = false.into();
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path(create_path());
+            then.status(201)
+                .header("content-type", JSON_API)
+                .json_body(body);
+        })
+        .await;
+    let created = client(&server.base_url())
+        .interactions()
+        .create(seed_interaction(NOTES))
+        .await
+        .unwrap();
+    let id = |i: usize| Some(ids[i].parse::<Uuid>().unwrap());
+    assert_eq!(Some(created.id), id(0));
+    assert_eq!(created.author, id(1));
+    assert_eq!(created.organisation, id(2));
+    assert_eq!(created.representative, id(3));
+    assert_eq!(created.account, id(4));
+    assert_eq!(created.contact, id(5));
+    assert_eq!(created.property, id(6));
+    let at = |text: &str| Some(text.parse::<DateTime<Utc>>().unwrap());
+    assert_eq!(created.date_time, at("2023-11-07T05:31:00Z"));
+    assert_eq!(created.created_at, at("2023-11-07T05:32:00Z"));
+    assert_eq!(
+        created.updated_at,
+        at("2023-11-07T04:33:00Z"),
+        "offsets become UTC"
+    );
+    assert_eq!(created.modified_at, at("2023-11-07T05:34:00Z"));
+    assert_eq!(created.method, Some(InteractionMethod::Letter));
+    assert_eq!(created.direction, Some(InteractionDirection::Outbound));
+    assert_eq!(created.contacted, Some(false));
+}
+
 /// progenitor's generated httpmock helpers (`ctrlhub::mock`, feature `mock`) describe the
 /// same request from the spec's types. They are synchronous, so they run in
 /// `block_in_place` on a multi-threaded runtime.

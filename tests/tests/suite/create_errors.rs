@@ -262,6 +262,9 @@ async fn an_html_502_from_a_proxy_is_a_decode_error_with_status_type_and_snippet
         error.to_string().contains("502 Bad Gateway, text/html"),
         "{error}"
     );
+    // A proxy's 5xx to a create may hide a stored interaction.
+    assert_eq!(decode.outcome, Some(ctrlhub::Outcome::Unknown));
+    assert!(error.is_outcome_unknown());
 }
 
 #[tokio::test]
@@ -280,6 +283,8 @@ async fn truncated_json_is_a_decode_error_not_a_panic() {
         "{}",
         decode.reason
     );
+    // A 201 means it was stored, even if the answer could not be read.
+    assert!(error.is_outcome_unknown());
 }
 
 #[tokio::test]
@@ -360,7 +365,13 @@ async fn a_closed_port_is_a_connect_error_that_says_nothing_was_sent() {
         .local_addr()
         .unwrap()
         .port();
-    let error = client(&format!("http://127.0.0.1:{port}"))
+    let error = ctrlhub::Client::builder()
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .organisation_id(ORG)
+        .session_token(TOKEN)
+        .retry_policy(ctrlhub::RetryPolicy::disabled())
+        .build()
+        .unwrap()
         .interactions()
         .create(seed_interaction("n"))
         .await
@@ -370,4 +381,6 @@ async fn a_closed_port_is_a_connect_error_that_says_nothing_was_sent() {
     };
     assert_eq!(transport.kind, TransportErrorKind::Connect);
     assert_eq!(transport.outcome, ctrlhub::Outcome::NotSent);
+    assert_eq!(transport.attempts, 1);
+    assert!(!error.is_outcome_unknown());
 }

@@ -446,9 +446,11 @@ async fn get_resolves_included_resources_and_reports_missing_ones_as_absent() {
                 then.status(200).header("content-type", JSON_API).json_body(json!({
                 "data": {
                     "id": id(7), "type": "customer-interactions",
-                    "attributes": {"method": "sms"},
+                    "attributes": {"method": "sms", "channel_cost": 0.04},
+                    "links": {"self": "/x"},
                     "relationships": {
-                        "contact": {"data": {"type": "contacts", "id": contact}},
+                        "contact": {"data": {"type": "contacts", "id": contact}, "links": {}},
+                        "team": {"data": null},
                         "author": {"data": {"type": "users", "id": author}},
                         "representative": {"data": {"type": "users", "id": representative}},
                         "account": {"data": {"type": "customer-accounts", "id": account}},
@@ -514,6 +516,8 @@ async fn update_sends_only_the_fields_set() {
     let mut answer = resource(3);
     answer["attributes"]["contacted"] = json!(true);
     answer["attributes"]["notes"] = json!("Reached on the second attempt");
+    answer["attributes"]["revision"] = json!(4);
+    answer["meta"] = json!({"updated_at": "2026-01-05T09:00:00Z", "etag": "w/1"});
     let mock = server
         .mock_async(|when, then| {
             when.method(PUT)
@@ -565,8 +569,11 @@ async fn each_relink_patches_its_relationship_with_one_identifier() {
                     .json_body(json!({"data": {"type": type_, "id": target}}));
                 let then = then.status(status);
                 if status == 200 {
-                    then.header("content-type", JSON_API)
-                        .json_body(json!({"data": {"type": type_, "id": target}}));
+                    then.header("content-type", JSON_API).json_body(json!({
+                        "data": {"type": type_, "id": target, "meta": {"linked": true}},
+                        "links": {"self": "/relationships"},
+                        "jsonapi": {"version": "1.0"}
+                    }));
                 }
             })
             .await;
@@ -590,6 +597,23 @@ async fn each_relink_patches_its_relationship_with_one_identifier() {
     for mock in mocks {
         mock.assert_async().await;
     }
+}
+
+#[tokio::test]
+async fn a_relink_answered_200_with_an_empty_body_is_success() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(PATCH);
+            then.status(200).header("content-type", JSON_API);
+        })
+        .await;
+    client(&server.base_url())
+        .interactions()
+        .set_account(id(9).as_str(), SEED_ID)
+        .await
+        .expect("an empty 200 is as good as a 204");
+    mock.assert_async().await;
 }
 
 #[tokio::test]

@@ -182,12 +182,12 @@ async fn a_refused_client_secret_is_an_auth_error_that_does_not_show_the_secret(
     else {
         panic!("expected TokenRefused, got {error:?}");
     };
-    assert_eq!(status.as_u16(), 401);
+    assert_eq!(status.as_u16(), 400);
     assert_eq!(code.as_deref(), Some("invalid_client"));
     assert_eq!(description.as_deref(), Some("Client authentication failed"));
     assert_eq!(
         error.to_string(),
-        "the token endpoint refused the client credentials (401 Unauthorized, invalid_client): \
+        "the token endpoint refused the client credentials (400 Bad Request, invalid_client): \
          Client authentication failed"
     );
     assert!(!format!("{error:?}").contains(secret));
@@ -216,6 +216,30 @@ async fn an_unreachable_token_endpoint_is_an_auth_error() {
         "{reason}"
     );
     assert!(fake.api_requests().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_token_request_is_shared_by_every_waiting_call() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    fake.break_token_answer(Some("<html>maintenance</html>"));
+    let client = service_client(&fake).build().unwrap();
+    let results =
+        join_all((0..10).map(|_| async { client.interactions().list().page().await })).await;
+    for result in &results {
+        assert!(
+            matches!(result, Err(Error::Auth(AuthError::TokenUnavailable { .. }))),
+            "{result:?}"
+        );
+    }
+    assert_eq!(
+        fake.token_requests(),
+        1,
+        "one failed token request, not ten in turn"
+    );
+    // A later call tries again, and succeeds once the endpoint is mended.
+    fake.break_token_answer(None);
+    client.interactions().list().page().await.unwrap();
+    assert_eq!(fake.token_requests(), 2);
 }
 
 #[tokio::test(start_paused = true)]
@@ -482,11 +506,44 @@ async fn no_secret_appears_in_debug_or_error_text() {
         .create(new_interaction())
         .await
         .unwrap_err();
-    for error in [rejected, decode, api] {
+    // A token answer that is not the expected JSON but holds a token must not be quoted.
+    let fresh = service_client(&fake).build().unwrap();
+    fake.break_token_answer(Some(
+        r#"{"access_token":"leaky-token-9f3k","token_type":"Bearer","expires_in":{"no":1}}"#,
+    ));
+    let unreadable = fresh.interactions().list().page().await.unwrap_err();
+    assert!(
+        matches!(&unreadable, Error::Auth(AuthError::TokenUnavailable { .. })),
+        "{unreadable:?}"
+    );
+    fake.break_token_answer(None);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let unreachable = service_client(&fake)
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap()
+        .interactions()
+        .create(new_interaction())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&unreachable, Error::Transport(_)),
+        "{unreachable:?}"
+    );
+    for error in [rejected, decode, api, unreadable, unreachable] {
         texts.push(error.to_string());
         texts.push(format!("{error:?}"));
     }
     for text in &texts {
+        assert!(
+            !text.contains("leaky-token-9f3k"),
+            "a token leaked into: {text}"
+        );
         for secret in secrets {
             assert!(!text.contains(secret), "a secret leaked into: {text}");
         }
