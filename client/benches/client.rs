@@ -28,16 +28,23 @@ fn benches(c: &mut Criterion) {
         .enable_all()
         .build()
         .expect("runtime");
-    let (fake, client) = runtime.block_on(async {
-        let fake = FakeCtrlHub::start().await.expect("fake");
-        let client = ctrlhub::Client::builder()
+    // Two fakes: creates pile up in the first, while the second holds exactly 1000
+    // interactions for the list and stream figures.
+    let connect = |fake: &FakeCtrlHub| {
+        ctrlhub::Client::builder()
             .base_url(fake.base_url())
             .organisation_id(fake.org_id())
             .session_token(fake.session_token())
             .build()
-            .expect("client");
-        (fake, client)
+            .expect("client")
+    };
+    let (writes, reads) = runtime.block_on(async {
+        let writes = FakeCtrlHub::start().await.expect("fake");
+        let reads = FakeCtrlHub::start().await.expect("fake");
+        reads.seed_interactions(1000);
+        (writes, reads)
     });
+    let client = connect(&writes);
 
     c.bench_function("build NewInteraction (ids parsed and checked)", |b| {
         b.iter(new_interaction)
@@ -53,7 +60,7 @@ fn benches(c: &mut Criterion) {
         })
     });
 
-    fake.seed_interactions(1000);
+    let client = connect(&reads);
     c.bench_function("list one page of 100 over loopback", |b| {
         b.to_async(&runtime).iter(|| async {
             client
@@ -76,6 +83,7 @@ fn benches(c: &mut Criterion) {
                 item.expect("item");
                 count += 1;
             }
+            assert_eq!(count, 1000);
             count
         })
     });

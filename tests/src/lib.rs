@@ -699,7 +699,10 @@ async fn list_interactions(
         (Err(response), _) | (_, Err(response)) => return response,
         _ => return bad_parameter("limit", "must be at least 1"),
     };
-    let mut matching: Vec<Value> = lock(&inner.interactions)
+    // References, not copies: only the page itself is cloned, so a large organisation
+    // costs the fake little memory per request.
+    let interactions = lock(&inner.interactions);
+    let mut matching: Vec<&Value> = interactions
         .iter()
         .filter(|resource| {
             pairs.iter().all(|(key, value)| {
@@ -716,7 +719,6 @@ async fn list_interactions(
                 }
             })
         })
-        .cloned()
         .collect();
     if let Some(sort) = query_value(&pairs, "sort") {
         let (field, descending) = match sort.strip_prefix('-') {
@@ -731,7 +733,13 @@ async fn list_interactions(
         });
     }
     let total = matching.len();
-    let page: Vec<Value> = matching.into_iter().skip(offset).take(limit).collect();
+    let page: Vec<Value> = matching
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .cloned()
+        .collect();
+    drop(interactions);
     let included = match included_for(query_value(&pairs, "include"), &page) {
         Ok(included) => included,
         Err(response) => return response,
