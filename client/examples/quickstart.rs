@@ -40,9 +40,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         let fake = ctrlhub_tests::FakeCtrlHub::start().await?;
         println!(
-            "No {} / {} set: using an in-process stand-in Ctrl Hub at {}",
-            ctrlhub::ENV_ORG_ID,
-            ctrlhub::ENV_SESSION_TOKEN,
+            "No CTRLHUB_* credentials set: using an in-process stand-in Ctrl Hub at {}",
             fake.base_url()
         );
         let client = ctrlhub::Client::builder()

@@ -457,6 +457,23 @@ async fn not_found() -> Response {
     error(StatusCode::NOT_FOUND, "Not found", "no such route", "path")
 }
 
+/// What every API handler does first: record the request, then answer with a queued
+/// fault or a refusal (credentials, organisation, media type), if any.
+async fn intake(
+    inner: &Inner,
+    org_id: &str,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Option<Response> {
+    record(inner, method, uri, headers, body);
+    if let Some(response) = fault(inner).await {
+        return Some(response);
+    }
+    refuse(inner, org_id, headers, !body.is_empty())
+}
+
 /// Checks credentials, the organisation and the request media type; the answer refusing
 /// the request, if it is refused.
 fn refuse(inner: &Inner, org_id: &str, headers: &HeaderMap, has_body: bool) -> Option<Response> {
@@ -502,6 +519,38 @@ fn refuse(inner: &Inner, org_id: &str, headers: &HeaderMap, has_body: bool) -> O
     None
 }
 
+/// The `data` of a customer-interaction document and its `attributes`, or the answer
+/// refusing it. `id`, for an update, must match the resource's.
+fn interaction_body(
+    body: &Bytes,
+    id: Option<&str>,
+) -> Result<(Value, serde_json::Map<String, Value>), Response> {
+    let invalid = |detail: &str| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "The request body is not valid",
+            detail,
+            "data",
+        )
+    };
+    let mut request =
+        serde_json::from_slice::<Value>(body).map_err(|_| invalid("body is not JSON"))?;
+    let data = request["data"].take();
+    if data["type"] != "customer-interactions" || id.is_some_and(|id| data["id"] != id) {
+        return Err(error(
+            StatusCode::CONFLICT,
+            "Conflict",
+            "type must be customer-interactions (and the id that of the URL)",
+            "data.type",
+        ));
+    }
+    let attributes = data["attributes"]
+        .as_object()
+        .cloned()
+        .ok_or_else(|| invalid("attributes is required"))?;
+    Ok((data, attributes))
+}
+
 const RELATIONSHIP_TYPES: &[(&str, &str)] = &[
     ("contact", "contacts"),
     ("account", "customer-accounts"),
@@ -517,37 +566,12 @@ async fn create_interaction(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    record(&inner, &method, &uri, &headers, &body);
-    if let Some(response) = fault(&inner).await {
+    if let Some(response) = intake(&inner, &org_id, &method, &uri, &headers, &body).await {
         return response;
     }
-    if let Some(response) = refuse(&inner, &org_id, &headers, true) {
-        return response;
-    }
-    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "The request body is not valid",
-            "body is not JSON",
-            "data",
-        );
-    };
-    let data = &request["data"];
-    if data["type"] != "customer-interactions" {
-        return error(
-            StatusCode::CONFLICT,
-            "Conflict",
-            "type must be customer-interactions",
-            "data.type",
-        );
-    }
-    let Some(attributes) = data["attributes"].as_object() else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "The request body is not valid",
-            "attributes is required",
-            "data",
-        );
+    let (data, attributes) = match interaction_body(&body, None) {
+        Ok(parts) => parts,
+        Err(response) => return response,
     };
     for required in ["method", "direction", "date_time"] {
         if !attributes.get(required).is_some_and(Value::is_string) {
@@ -680,11 +704,7 @@ async fn list_interactions(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    record(&inner, &method, &uri, &headers, &Bytes::new());
-    if let Some(response) = fault(&inner).await {
-        return response;
-    }
-    if let Some(response) = refuse(&inner, &org_id, &headers, false) {
+    if let Some(response) = intake(&inner, &org_id, &method, &uri, &headers, &Bytes::new()).await {
         return response;
     }
     let pairs = query_pairs(&uri);
@@ -791,11 +811,7 @@ async fn get_interaction(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    record(&inner, &method, &uri, &headers, &Bytes::new());
-    if let Some(response) = fault(&inner).await {
-        return response;
-    }
-    if let Some(response) = refuse(&inner, &org_id, &headers, false) {
+    if let Some(response) = intake(&inner, &org_id, &method, &uri, &headers, &Bytes::new()).await {
         return response;
     }
     let Some(index) = find_interaction(&inner, &id) else {
@@ -824,40 +840,15 @@ async fn update_interaction(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    record(&inner, &method, &uri, &headers, &body);
-    if let Some(response) = fault(&inner).await {
-        return response;
-    }
-    if let Some(response) = refuse(&inner, &org_id, &headers, true) {
+    if let Some(response) = intake(&inner, &org_id, &method, &uri, &headers, &body).await {
         return response;
     }
     let Some(index) = find_interaction(&inner, &id) else {
         return not_found_interaction(&id);
     };
-    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "The request body is not valid",
-            "body is not JSON",
-            "data",
-        );
-    };
-    let data = &request["data"];
-    if data["type"] != "customer-interactions" || data["id"] != id.as_str() {
-        return error(
-            StatusCode::CONFLICT,
-            "Conflict",
-            "type and id must match the URL",
-            "data",
-        );
-    }
-    let Some(changes) = data["attributes"].as_object() else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "The request body is not valid",
-            "attributes is required",
-            "data",
-        );
+    let (_, changes) = match interaction_body(&body, Some(&id)) {
+        Ok(parts) => parts,
+        Err(response) => return response,
     };
     for name in changes.keys() {
         if !["date_time", "contacted", "notes"].contains(&name.as_str()) {
@@ -891,11 +882,7 @@ async fn relink_interaction(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    record(&inner, &method, &uri, &headers, &body);
-    if let Some(response) = fault(&inner).await {
-        return response;
-    }
-    if let Some(response) = refuse(&inner, &org_id, &headers, true) {
+    if let Some(response) = intake(&inner, &org_id, &method, &uri, &headers, &body).await {
         return response;
     }
     let Some(&(_, type_)) = RELATIONSHIP_TYPES
