@@ -96,6 +96,10 @@ pub(crate) struct TokenSource {
     cache: Mutex<TokenCache>,
     /// `TokenCache::failures`, readable without the lock.
     failures: AtomicU64,
+    /// The generation of the cached token, readable without the lock.
+    generation: AtomicU64,
+    /// The time allowed for a token request: the client's timeout, at most 30 s.
+    timeout: Duration,
 }
 
 #[derive(Default)]
@@ -130,23 +134,20 @@ struct TokenAnswer {
     expires_in: Option<u64>,
 }
 
-/// `expires_in` as a number or, as some servers send it, a numeric string.
+/// `expires_in` as a number or, as some servers send it, a numeric string. A value that
+/// is no usable number of seconds (negative, text) is treated as absent: the token is
+/// then used until a 401 says otherwise.
 fn seconds<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Seconds {
-        Number(u64),
-        Text(String),
-    }
-    match Option::<Seconds>::deserialize(deserializer)? {
-        None => Ok(None),
-        Some(Seconds::Number(n)) => Ok(Some(n)),
-        Some(Seconds::Text(text)) => {
-            text.trim().parse().map(Some).map_err(|_| {
-                serde::de::Error::custom("expires_in is not a whole number of seconds")
-            })
-        }
-    }
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    let number = match &value {
+        Some(serde_json::Value::Number(n)) => n.as_f64(),
+        Some(serde_json::Value::String(text)) => text.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    // Whole seconds; the cast saturates for huge values, which are capped later anyway.
+    Ok(number
+        .filter(|n| n.is_finite() && *n >= 0.0)
+        .map(|n| n as u64))
 }
 
 #[derive(Deserialize)]
@@ -163,6 +164,7 @@ impl TokenSource {
         client_id: String,
         client_secret: SecretString,
         http: reqwest::Client,
+        timeout: Option<Duration>,
     ) -> Self {
         TokenSource {
             token_url,
@@ -171,24 +173,30 @@ impl TokenSource {
             http,
             cache: Mutex::new(TokenCache::default()),
             failures: AtomicU64::new(0),
+            generation: AtomicU64::new(0),
+            timeout: timeout.map_or(TOKEN_REQUEST_TIMEOUT, |t| t.min(TOKEN_REQUEST_TIMEOUT)),
         }
     }
 
     async fn authorization(&self, stale: Option<u64>) -> Result<Authorization, Error> {
+        // Read before waiting for the lock: what another caller fetched, or failed to
+        // fetch, while this one waited is taken as this one's answer (single flight).
         let failures_before = self.failures.load(Ordering::Acquire);
+        let generation_before = self.generation.load(Ordering::Acquire);
         let mut cache = self.cache.lock().await;
+        if let Some(token) = cache.token.as_ref() {
+            let fresh = token.renew_at.is_none_or(|at| Instant::now() < at);
+            // After a 401, a token renewed since the refused request is used as it is.
+            let refused = stale == Some(token.generation);
+            let fetched_meanwhile = token.generation > generation_before;
+            if (fresh || fetched_meanwhile) && !refused {
+                return Ok(token.authorization());
+            }
+        }
         if cache.failures > failures_before
             && let Some(error) = &cache.failed
         {
             return Err(Error::Auth(error.clone()));
-        }
-        if let Some(token) = cache.token.as_ref() {
-            let fresh = token.renew_at.is_none_or(|at| Instant::now() < at);
-            // After a 401, a token renewed since the failed request is used as it is.
-            let refused = stale == Some(token.generation);
-            if fresh && !refused {
-                return Ok(token.authorization());
-            }
         }
         let generation = cache.token.as_ref().map_or(1, |t| t.generation + 1);
         match self.fetch(generation).await {
@@ -196,6 +204,7 @@ impl TokenSource {
                 let authorization = token.authorization();
                 cache.token = Some(token);
                 cache.failed = None;
+                self.generation.store(generation, Ordering::Release);
                 Ok(authorization)
             }
             Err(error) => {
@@ -221,7 +230,7 @@ impl TokenSource {
             .http
             .post(self.token_url.clone())
             .header(header::ACCEPT, "application/json")
-            .timeout(TOKEN_REQUEST_TIMEOUT)
+            .timeout(self.timeout)
             .form(&form)
             .send()
             .await
@@ -341,6 +350,21 @@ mod tests {
             Some(3600)
         );
         assert_eq!(parse(r#"{"access_token":"a"}"#).unwrap(), None);
-        assert!(parse(r#"{"access_token":"a","expires_in":"soon"}"#).is_err());
+        assert_eq!(
+            parse(r#"{"access_token":"a","expires_in":59.9}"#).unwrap(),
+            Some(59)
+        );
+        assert_eq!(
+            parse(r#"{"access_token":"a","expires_in":"soon"}"#).unwrap(),
+            None
+        );
+        assert_eq!(
+            parse(r#"{"access_token":"a","expires_in":-5}"#).unwrap(),
+            None
+        );
+        assert_eq!(
+            parse(r#"{"access_token":"a","expires_in":1e300}"#).unwrap(),
+            Some(u64::MAX)
+        );
     }
 }

@@ -208,7 +208,7 @@ impl Default for ClientBuilder {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &shown_url(&self.base_url))
             .field("organisation_id", &self.organisation_id)
             .field(
                 "session_token",
@@ -221,7 +221,7 @@ impl fmt::Debug for ClientBuilder {
                     .as_ref()
                     .map(|(id, _)| (id, "[redacted]")),
             )
-            .field("token_url", &self.token_url)
+            .field("token_url", &shown_url(&self.token_url))
             .field("allow_http", &self.allow_http)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
@@ -380,6 +380,7 @@ impl ClientBuilder {
                     client_id,
                     client_secret,
                     http.clone(),
+                    self.timeout,
                 )))
             }
             (None, None) => {
@@ -402,16 +403,22 @@ impl ClientBuilder {
 /// Checks a base or token URL: http(s), a host, no user info, no query or fragment, and
 /// `https` unless the host is loopback or plain HTTP is explicitly allowed.
 fn checked_url(text: &str, field: &str, allow_http: bool) -> Result<url::Url, Error> {
-    // The text is not repeated until it is known to hold no user name or password.
+    // Only the scheme and host are ever quoted: user info or a query could hold a secret.
     let url = url::Url::parse(text.trim())
         .map_err(|e| Error::invalid_input(field, format!("is not a URL: {e}")))?;
+    let shown = format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""));
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::invalid_input(
             field,
             "must not contain a user name or password",
         ));
     }
-    let text = url.as_str();
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::invalid_input(
+            field,
+            "must not have a query or fragment",
+        ));
+    }
     match url.scheme() {
         "https" => {}
         "http" if allow_http || is_loopback(&url) => {}
@@ -419,7 +426,7 @@ fn checked_url(text: &str, field: &str, allow_http: bool) -> Result<url::Url, Er
             return Err(Error::invalid_input(
                 field,
                 format!(
-                    "`{text}` is plain http to a host that is not loopback; use https \
+                    "`{shown}` is plain http to a host that is not loopback; use https \
                      (or allow_http(true) for a trusted network)"
                 ),
             ));
@@ -427,20 +434,32 @@ fn checked_url(text: &str, field: &str, allow_http: bool) -> Result<url::Url, Er
         _ => {
             return Err(Error::invalid_input(
                 field,
-                format!("`{text}` must be an https:// URL"),
+                format!("`{shown}` must be an https:// URL"),
             ));
         }
     }
     if url.host().is_none() {
-        return Err(Error::invalid_input(field, format!("`{text}` has no host")));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::invalid_input(
             field,
-            format!("`{text}` must not have a query or fragment"),
+            format!("`{shown}` has no host"),
         ));
     }
     Ok(url)
+}
+
+/// A URL as it may be shown: scheme, host, port and path, never user info or query.
+fn shown_url(text: &Option<String>) -> Option<String> {
+    let text = text.as_deref()?;
+    Some(match url::Url::parse(text.trim()) {
+        Ok(mut url) => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.set_query(None);
+            url.set_fragment(None);
+            url.to_string()
+        }
+        Err(_) => "[not a URL]".to_owned(),
+    })
 }
 
 fn is_loopback(url: &url::Url) -> bool {

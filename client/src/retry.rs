@@ -15,7 +15,9 @@ use reqwest::{Method, StatusCode};
 ///   provably never reached Ctrl Hub.
 ///
 /// A `POST` is never repeated after it may have reached Ctrl Hub (a timeout, a connection
-/// dropped mid-answer, any status), so one `create` never records two interactions.
+/// dropped mid-answer, any status but 401), so one `create` never records two
+/// interactions. After a 401 a service-account client renews its token and sends the
+/// request once more, as for every method: a refused request was not processed.
 ///
 /// Waits grow exponentially from [`initial_backoff`](RetryPolicy::initial_backoff) up to
 /// [`max_backoff`](RetryPolicy::max_backoff), each with random jitter of up to the same
@@ -32,14 +34,14 @@ pub struct RetryPolicy {
 }
 
 impl Default for RetryPolicy {
-    /// Up to 3 attempts, waits from 200 ms up to 5 s, no retry starting later than 30 s
-    /// after the first attempt.
+    /// Up to 3 attempts, waits from 200 ms up to 5 s, no retry starting later than 90 s
+    /// after the first attempt (room for two attempts that hit the default 30 s timeout).
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 3,
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(5),
-            max_elapsed: Duration::from_secs(30),
+            max_elapsed: Duration::from_secs(90),
         }
     }
 }

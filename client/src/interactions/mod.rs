@@ -56,11 +56,15 @@ impl<'a> Interactions<'a> {
     /// # Never twice
     ///
     /// One call never creates two interactions. The request is sent again only when it
-    /// provably never reached Ctrl Hub (no connection could be made). After a timeout, a
-    /// dropped connection or a 5xx the outcome is unknown: the error is an
-    /// [`Error::Transport`] with [`Outcome::Unknown`](crate::Outcome::Unknown) or an
-    /// [`Error::Api`] with a 5xx status, and the caller should look for the interaction
-    /// (for example with [`list`](Interactions::list)) before creating it again.
+    /// provably was not processed: no connection could be made, or (with a service-account
+    /// key) Ctrl Hub refused the access token with a 401 and a renewed token is tried once.
+    ///
+    /// It is never sent again after a timeout, a connection dropped mid-answer, a 5xx (a
+    /// proxy's error page included) or a success answer that could not be read. Then
+    /// [`Error::is_outcome_unknown`] is true ([`Outcome::Unknown`](crate::Outcome::Unknown)
+    /// on the [`Error::Transport`], [`Error::Api`] or [`Error::Decode`]), and the caller
+    /// should look for the interaction (for example with [`list`](Interactions::list))
+    /// before creating it again.
     pub async fn create(&self, new: NewInteraction) -> Result<Interaction, Error> {
         let call = Call::new(self.client.raw(), Method::POST);
         let result = call

@@ -243,6 +243,43 @@ async fn a_failed_token_request_is_shared_by_every_waiting_call() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn calls_waiting_for_a_token_take_the_one_fetched_meanwhile_even_if_short_lived() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    // A token that is stale on arrival: without care every waiting call would fetch again.
+    fake.set_token_lifetime(Some(0));
+    let client = service_client(&fake).build().unwrap();
+    let results =
+        join_all((0..10).map(|_| async { client.interactions().list().page().await })).await;
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(fake.token_requests(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_the_defaults_a_get_that_times_out_is_retried() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    fake.push_fault(Fault::Hang);
+    let client = ctrlhub::Client::builder()
+        .base_url(fake.base_url())
+        .organisation_id(fake.org_id())
+        .session_token(fake.session_token())
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    client
+        .interactions()
+        .list()
+        .page()
+        .await
+        .expect("retried after the 30 s timeout");
+    assert_eq!(api_calls(&fake, "GET"), 2);
+    assert!(
+        started.elapsed() >= ctrlhub::DEFAULT_TIMEOUT,
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_429_with_retry_after_waits_that_long_then_succeeds() {
     let fake = FakeCtrlHub::start().await.unwrap();
     fake.push_fault(Fault::status(429).with_header("retry-after", "2"));
@@ -509,7 +546,7 @@ async fn no_secret_appears_in_debug_or_error_text() {
     // A token answer that is not the expected JSON but holds a token must not be quoted.
     let fresh = service_client(&fake).build().unwrap();
     fake.break_token_answer(Some(
-        r#"{"access_token":"leaky-token-9f3k","token_type":"Bearer","expires_in":{"no":1}}"#,
+        r#"{"access_token":["leaky-token-9f3k"],"token_type":"Bearer","expires_in":3600}"#,
     ));
     let unreadable = fresh.interactions().list().page().await.unwrap_err();
     assert!(
