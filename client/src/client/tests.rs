@@ -1,0 +1,127 @@
+use super::*;
+
+const ORG: &str = "5f0c7b9e-8a4e-4f4e-9b53-0d9a6c3f2e11";
+
+fn from(vars: &[(&str, &str)]) -> Result<Client, Error> {
+    let vars: Vec<(String, String)> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Client::from_lookup(|name| {
+        vars.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .ok_or(std::env::VarError::NotPresent)
+    })
+}
+
+fn field(result: Result<Client, Error>) -> String {
+    match result {
+        Err(Error::InvalidInput(e)) => e.field,
+        other => panic!("expected InvalidInput, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_session_token_from_the_environment() {
+    let client = from(&[(ENV_ORG_ID, ORG), (ENV_SESSION_TOKEN, "tok")]).unwrap();
+    assert_eq!(client.base_url(), DEFAULT_BASE_URL);
+    assert_eq!(client.organisation_id().to_string(), ORG);
+    assert!(format!("{client:?}").contains("SessionToken([redacted])"));
+}
+
+#[test]
+fn a_service_account_from_the_environment_uses_the_staging_auth_for_staging() {
+    let client = from(&[
+        (ENV_BASE_URL, STAGING_BASE_URL),
+        (ENV_ORG_ID, ORG),
+        (ENV_CLIENT_ID, "svc-1"),
+        (ENV_CLIENT_SECRET, "s3cr3t-value"),
+    ])
+    .unwrap();
+    let debug = format!("{client:?}");
+    assert!(debug.contains(STAGING_TOKEN_URL), "{debug}");
+    assert!(debug.contains("svc-1"));
+    assert!(!debug.contains("s3cr3t-value"));
+}
+
+#[test]
+fn missing_or_malformed_variables_are_named() {
+    assert_eq!(field(from(&[(ENV_SESSION_TOKEN, "tok")])), ENV_ORG_ID);
+    assert_eq!(
+        field(from(&[(ENV_ORG_ID, "nope"), (ENV_SESSION_TOKEN, "t")])),
+        ENV_ORG_ID
+    );
+    assert_eq!(field(from(&[(ENV_ORG_ID, ORG)])), ENV_SESSION_TOKEN);
+    assert_eq!(
+        field(from(&[(ENV_ORG_ID, ORG), (ENV_CLIENT_ID, "svc")])),
+        ENV_CLIENT_SECRET
+    );
+    assert_eq!(
+        field(from(&[(ENV_ORG_ID, ORG), (ENV_CLIENT_SECRET, "s")])),
+        ENV_CLIENT_ID
+    );
+    assert_eq!(
+        field(from(&[
+            (ENV_ORG_ID, ORG),
+            (ENV_SESSION_TOKEN, "t"),
+            (ENV_CLIENT_ID, "svc"),
+            (ENV_CLIENT_SECRET, "s")
+        ])),
+        ENV_SESSION_TOKEN
+    );
+    assert_eq!(
+        field(from(&[
+            (ENV_BASE_URL, "http://api.example.com"),
+            (ENV_ORG_ID, ORG),
+            (ENV_SESSION_TOKEN, "t")
+        ])),
+        ENV_BASE_URL
+    );
+    assert_eq!(
+        field(from(&[
+            (ENV_ORG_ID, ORG),
+            (ENV_CLIENT_ID, "svc"),
+            (ENV_CLIENT_SECRET, "s"),
+            (ENV_AUTH_URL, "http://auth.example.com/token")
+        ])),
+        ENV_AUTH_URL
+    );
+    assert_eq!(
+        field(from(&[(ENV_ORG_ID, ORG), (ENV_SESSION_TOKEN, "a b")])),
+        ENV_SESSION_TOKEN
+    );
+}
+
+#[test]
+fn plain_http_is_refused_off_loopback_unless_allowed() {
+    let build = |url: &str, allow: bool| {
+        Client::builder()
+            .base_url(url)
+            .organisation_id(ORG)
+            .session_token("t")
+            .allow_http(allow)
+            .build()
+    };
+    assert_eq!(field(build("http://api.ctrl-hub.com", false)), "base_url");
+    assert!(build("http://api.ctrl-hub.com", true).is_ok());
+    for loopback in [
+        "http://127.0.0.1:8080",
+        "http://127.9.0.1",
+        "http://[::1]:9",
+        "http://localhost:3000/",
+    ] {
+        assert!(build(loopback, false).is_ok(), "{loopback}");
+    }
+    assert_eq!(field(build("http://10.0.0.1", false)), "base_url");
+    assert_eq!(
+        field(build("https://user:pw@api.ctrl-hub.com", false)),
+        "base_url"
+    );
+    let token = Client::builder()
+        .organisation_id(ORG)
+        .client_credentials("svc", "secret")
+        .token_url("http://auth.example.com/oauth2/token")
+        .build();
+    assert_eq!(field(token), "token_url");
+}
