@@ -224,6 +224,18 @@ impl DecodeError {
     /// The most characters of a body kept in [`DecodeError::snippet`].
     pub const SNIPPET_LEN: usize = 200;
 
+    /// A decode failure found in data already received (not tied to one HTTP answer).
+    pub(crate) fn without_answer(reason: String) -> Error {
+        Error::Decode(DecodeError {
+            status: None,
+            content_type: None,
+            snippet: String::new(),
+            reason,
+            trace_id: None,
+            outcome: None,
+        })
+    }
+
     pub(crate) fn snippet_of(body: &[u8]) -> String {
         let text = String::from_utf8_lossy(body);
         let mut snippet = String::new();

@@ -178,11 +178,8 @@ impl Transport {
                 Err(error) if error.is_connect() => Failure::NotConnected,
                 Err(_) => Failure::MaybeSent,
             };
-            let wait = if matches!(&failure, Failure::Answered(status, _) if status.is_success()) {
-                None
-            } else {
-                retries.next_wait(&method, attempt, failure)
-            };
+            // `next_wait` declines every answer but 429/502/503/504, successes included.
+            let wait = retries.next_wait(&method, attempt, failure);
             let (Some(wait), Some(next)) = (wait, spare) else {
                 return result;
             };

@@ -229,14 +229,7 @@ impl IncludedResource {
     /// The attributes decoded as `T`; a mismatch is an [`Error::Decode`].
     pub fn attributes_as<T: DeserializeOwned>(&self) -> Result<T, Error> {
         serde_json::from_value(serde_json::Value::Object(self.attributes.clone())).map_err(|e| {
-            Error::Decode(DecodeError {
-                status: None,
-                content_type: None,
-                snippet: String::new(),
-                reason: format!("attributes of {} {}: {e}", self.type_, self.id),
-                trace_id: None,
-                outcome: None,
-            })
+            DecodeError::without_answer(format!("attributes of {} {}: {e}", self.type_, self.id))
         })
     }
 

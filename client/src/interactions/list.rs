@@ -209,14 +209,9 @@ fn next_cursor(offset: Option<u64>, page: &Page) -> Cursor {
     } else {
         return Cursor::At(Some(next));
     };
-    Cursor::Failed(Box::new(Error::Decode(DecodeError {
-        status: None,
-        content_type: None,
-        snippet: String::new(),
-        reason: format!("inconsistent pagination: {reason}; stopping instead of looping"),
-        trace_id: None,
-        outcome: None,
-    })))
+    Cursor::Failed(Box::new(DecodeError::without_answer(format!(
+        "inconsistent pagination: {reason}; stopping instead of looping"
+    ))))
 }
 
 /// Field names go into a parameter name, so they are kept to what Ctrl Hub uses:

@@ -184,6 +184,17 @@ impl<'a> Interactions<'a> {
     }
 }
 
+/// Notes are free text, but a NUL character cannot be stored; both create and update
+/// check them the same way.
+fn check_notes(notes: Option<&str>) -> Result<(), Error> {
+    match notes {
+        Some(notes) if notes.contains('\0') => {
+            Err(Error::invalid_input("notes", "contains a NUL character"))
+        }
+        _ => Ok(()),
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Relationship {
     Contact,

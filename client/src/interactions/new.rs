@@ -125,11 +125,7 @@ impl NewInteractionBuilder {
             property: link("property", self.property, resource_types::PROPERTY)?,
             representative: link("representative", self.representative, resource_types::USER)?,
         };
-        if let Some(notes) = &self.attributes.notes
-            && notes.contains('\0')
-        {
-            return Err(Error::invalid_input("notes", "contains a NUL character"));
-        }
+        super::check_notes(self.attributes.notes.as_deref())?;
         Ok(NewInteraction {
             attributes: self.attributes,
             relationships,

@@ -53,14 +53,7 @@ impl InteractionUpdate {
                 "sets nothing: set date_time, contacted or notes",
             ));
         }
-        if self
-            .attributes
-            .notes
-            .as_deref()
-            .is_some_and(|n| n.contains('\0'))
-        {
-            return Err(Error::invalid_input("notes", "contains a NUL character"));
-        }
+        super::check_notes(self.attributes.notes.as_deref())?;
         Ok(types::InteractionUpdateDocument {
             data: types::InteractionUpdateResource {
                 id,
