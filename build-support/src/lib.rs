@@ -126,13 +126,16 @@ pub fn generate_from_str(
         serde_norway::from_str(text).map_err(|e| fail(format!("not valid YAML: {e}")))?;
     check(&doc).map_err(fail)?;
     rewrite_media_types(&mut doc);
-    drop_empty_success_alternatives(&mut doc);
+    merge_success_alternatives(&mut doc);
+    let lists = list_documents(&doc);
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc)
         .map_err(|e| fail(format!("not an OpenAPI 3.0 document: {e}")))?;
 
     let settings = settings().map_err(&fail)?;
     let client = run_generator("generating the client", &fail, || {
-        Generator::new(&settings).generate_tokens(&spec)
+        let mut tokens = Generator::new(&settings).generate_tokens(&spec)?;
+        tokens.extend(list_document_impls(&lists)?);
+        Ok(tokens)
     })?;
     let mock = run_generator("generating the httpmock helpers", &fail, || {
         Generator::new(&settings).httpmock(&spec, types_path)
@@ -261,9 +264,47 @@ fn check(doc: &Value) -> Result<(), String> {
                     "paths.{path}.{method} has no operationId (it names the Rust method)"
                 ));
             }
+            check_error_responses(op)
+                .map_err(|problem| format!("paths.{path}.{method}: {problem}"))?;
         }
     }
     check_refs(doc, doc, &mut String::new())
+}
+
+/// The response every operation declares for `4XX` and `5XX`.
+pub const ERROR_RESPONSE_REF: &str = "#/components/responses/Error";
+
+/// Every operation answers failures with the one error document, so that any generated
+/// operation's error type is `progenitor_client::Error<ErrorDocument>` and the client's
+/// generic path can turn it into `ctrlhub::Error`.
+fn check_error_responses(op: &Value) -> Result<(), String> {
+    let responses = op
+        .get("responses")
+        .and_then(Value::as_object)
+        .ok_or("has no `responses`")?;
+    for range in ["4XX", "5XX"] {
+        let target = responses
+            .get(range)
+            .and_then(|r| r.get("$ref"))
+            .and_then(Value::as_str);
+        if target != Some(ERROR_RESPONSE_REF) {
+            return Err(format!(
+                "responses.{range} must be `$ref: \"{ERROR_RESPONSE_REF}\"` (every operation \
+                 shares the error document)"
+            ));
+        }
+    }
+    for (code, response) in responses {
+        let is_error = code.starts_with('4') || code.starts_with('5');
+        let target = response.get("$ref").and_then(Value::as_str);
+        if is_error && target != Some(ERROR_RESPONSE_REF) {
+            return Err(format!(
+                "responses.{code} must be `$ref: \"{ERROR_RESPONSE_REF}\"` (every operation \
+                 shares the error document)"
+            ));
+        }
+    }
+    Ok(())
 }
 
 const HTTP_METHODS: &[&str] = &[
@@ -325,17 +366,18 @@ pub fn rewrite_media_types(node: &mut Value) {
     }
 }
 
-/// Removes bodyless success responses from operations that also have a success response
-/// with a body, returning the `METHOD path status` of each one removed.
+/// Makes every success response of an operation bodyless when the operation documents
+/// both a success with a body and one without, returning the `METHOD path` of each
+/// operation changed.
 ///
 /// progenitor gives every operation one success type and asserts when a `200` with a body
-/// meets a `204` without (the relationship endpoints document both). The generated client
-/// then reports such a bodyless answer as `UnexpectedResponse`, which the typed API
-/// accepts as success for these operations; the spec file keeps both.
-pub fn drop_empty_success_alternatives(doc: &mut Value) -> Vec<String> {
-    let mut dropped = Vec::new();
+/// meets a `204` without (the relationship endpoints document both). Since Ctrl Hub may
+/// send either, a caller cannot rely on the body, so the generated operation reads none
+/// and both answers are success (`ResponseValue<()>`). The spec file keeps both.
+pub fn merge_success_alternatives(doc: &mut Value) -> Vec<String> {
+    let mut merged = Vec::new();
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
-        return dropped;
+        return merged;
     };
     for (path, item) in paths.iter_mut() {
         let Some(item) = item.as_object_mut() else {
@@ -352,24 +394,107 @@ pub fn drop_empty_success_alternatives(doc: &mut Value) -> Vec<String> {
             let has_body = |response: &Value| {
                 response.get("content").is_some() || response.get("$ref").is_some()
             };
-            let typed = responses
-                .iter()
-                .any(|(code, response)| is_success(code) && has_body(response));
-            if !typed {
+            let successes = || responses.iter().filter(|(code, _)| is_success(code));
+            let with_body = successes().filter(|(_, r)| has_body(r)).count();
+            let without = successes().filter(|(_, r)| !has_body(r)).count();
+            if with_body == 0 || without == 0 {
                 continue;
             }
-            let empty: Vec<String> = responses
-                .iter()
-                .filter(|(code, response)| is_success(code) && !has_body(response))
-                .map(|(code, _)| code.clone())
-                .collect();
-            for code in empty {
-                responses.remove(&code);
-                dropped.push(format!("{} {path} {code}", method.to_uppercase()));
+            for (code, response) in responses.iter_mut() {
+                if is_success(code) && has_body(response) {
+                    *response = serde_json::json!({
+                        "description": "Success; the body is not read, as Ctrl Hub may send none."
+                    });
+                }
             }
+            merged.push(format!("{} {path}", method.to_uppercase()));
         }
     }
-    dropped
+    merged
+}
+
+/// A list document of the spec: a schema whose `data` is an array of `item` resources and
+/// whose `meta` is the shared `ListMeta` (which carries `meta.pagination`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListDocumentSchema {
+    /// The document's schema name.
+    pub name: String,
+    /// The schema name of one item of `data`.
+    pub item: String,
+    /// Whether the document has an `included` member.
+    pub has_included: bool,
+}
+
+/// The schema every paginated list answer uses for `meta`.
+pub const LIST_META_REF: &str = "#/components/schemas/ListMeta";
+
+/// Finds the list documents of the spec (see [`ListDocumentSchema`]), in name order.
+pub fn list_documents(doc: &Value) -> Vec<ListDocumentSchema> {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for (name, schema) in schemas {
+        let Some(properties) = schema.get("properties") else {
+            continue;
+        };
+        let meta = properties.pointer("/meta/$ref").and_then(Value::as_str);
+        let data = properties.get("data");
+        let is_array = data.and_then(|d| d.get("type")).and_then(Value::as_str) == Some("array");
+        let item = data
+            .and_then(|d| d.pointer("/items/$ref"))
+            .and_then(Value::as_str)
+            .and_then(|target| target.strip_prefix("#/components/schemas/"));
+        if let (Some(LIST_META_REF), true, Some(item)) = (meta, is_array, item) {
+            found.push(ListDocumentSchema {
+                name: name.clone(),
+                item: item.to_owned(),
+                has_included: properties.get("included").is_some(),
+            });
+        }
+    }
+    found
+}
+
+/// `impl crate::pages::ListDocument` for each list document, so that the client's generic
+/// page stream works for any list operation of the spec without handwritten code.
+fn list_document_impls(
+    lists: &[ListDocumentSchema],
+) -> Result<proc_macro2::TokenStream, progenitor::Error> {
+    let mut source = String::new();
+    for list in lists {
+        let item = REPLACEMENTS
+            .iter()
+            .find(|(schema, _, _)| *schema == list.item)
+            .map_or_else(
+                || format!("types::{}", list.item),
+                |(_, path, _)| (*path).to_owned(),
+            );
+        let included = if list.has_included {
+            "self.included"
+        } else {
+            "::std::vec::Vec::new()"
+        };
+        source.push_str(&format!(
+            "impl crate::pages::ListDocument for types::{name} {{\n\
+                 type Item = {item};\n\
+                 fn into_parts(self) -> crate::pages::ListParts<Self::Item> {{\n\
+                     crate::pages::ListParts {{\n\
+                         items: self.data,\n\
+                         meta: ::std::convert::From::from(self.meta),\n\
+                         included: {included},\n\
+                     }}\n\
+                 }}\n\
+             }}\n",
+            name = list.name,
+        ));
+    }
+    source
+        .parse()
+        .map_err(|e| progenitor::Error::InternalError(format!("list document impls: {e}")))
 }
 
 #[cfg(test)]

@@ -103,18 +103,119 @@ fn a_missing_file_is_named() {
 }
 
 #[test]
-fn bodyless_success_alternatives_are_dropped_for_progenitor_only() {
+fn operations_with_and_without_a_success_body_read_none_for_progenitor_only() {
     let mut doc: Value = serde_norway::from_str(SPEC).unwrap();
     rewrite_media_types(&mut doc);
-    let dropped = drop_empty_success_alternatives(&mut doc);
+    let merged = merge_success_alternatives(&mut doc);
+    let relink = "/v3/orgs/{org_id}/customers/interactions/{customer_interaction_id}/relationships";
     assert_eq!(
-        dropped,
+        merged,
         [
-            "PATCH /v3/orgs/{org_id}/customers/interactions/{customer_interaction_id}/relationships/account 204",
-            "PATCH /v3/orgs/{org_id}/customers/interactions/{customer_interaction_id}/relationships/contact 204",
-            "PATCH /v3/orgs/{org_id}/customers/interactions/{customer_interaction_id}/relationships/representative 204",
+            format!("PATCH {relink}/account"),
+            format!("PATCH {relink}/contact"),
+            format!("PATCH {relink}/representative"),
         ]
     );
-    // The file keeps them.
+    let responses = &doc["paths"][format!("{relink}/contact")]["patch"]["responses"];
+    assert!(responses["200"].get("content").is_none());
+    assert!(responses["200"].get("$ref").is_none());
+    assert!(responses["204"].is_object());
+    // Error responses and operations with one kind of success are left alone.
+    assert!(responses["4XX"]["$ref"].is_string());
+    let create = &doc["paths"]["/v3/orgs/{org_id}/customers/interactions"]["post"]["responses"];
+    assert!(create["201"]["$ref"].is_string());
+    // The file keeps both.
     assert_eq!(SPEC.matches("\"204\":").count(), 3);
+}
+
+#[test]
+fn the_generated_relink_operations_accept_both_answers_without_reading_a_body() {
+    let generated = gen_str(SPEC).expect("the committed spec generates");
+    let start = generated
+        .client
+        .find("impl<'a> SetCustomerInteractionContact<'a>")
+        .expect("the relink builder");
+    let send = &generated.client[start..];
+    let send = &send[..send.find("_ => Err(Error::UnexpectedResponse").unwrap()];
+    assert!(
+        send.contains("200u16 => Ok(ResponseValue::empty(response))"),
+        "{send}"
+    );
+    assert!(
+        send.contains("204u16 => Ok(ResponseValue::empty(response))"),
+        "{send}"
+    );
+}
+
+#[test]
+fn list_documents_are_found_by_their_shape() {
+    let doc: Value = serde_norway::from_str(SPEC).unwrap();
+    assert_eq!(
+        list_documents(&doc),
+        [ListDocumentSchema {
+            name: "InteractionListDocument".into(),
+            item: "InteractionResource".into(),
+            has_included: true,
+        }]
+    );
+    // A `data` array whose `meta` is not `ListMeta` is not paginated.
+    let other = SPEC.replacen(
+        "        meta:\n          $ref: \"#/components/schemas/ListMeta\"",
+        "        meta:\n          type: object",
+        1,
+    );
+    assert_ne!(other, SPEC);
+    assert!(list_documents(&serde_norway::from_str(&other).unwrap()).is_empty());
+}
+
+#[test]
+fn every_list_document_gets_the_generic_list_trait() {
+    let generated = gen_str(SPEC).expect("the committed spec generates");
+    let code: String = generated.client.split_whitespace().collect();
+    assert!(
+        code.contains(
+            "implcrate::pages::ListDocumentfortypes::InteractionListDocument{typeItem=types::InteractionResource;"
+        ),
+        "{}",
+        &generated.client[generated.client.len().saturating_sub(800)..]
+    );
+    assert!(code.contains("included:self.included"));
+}
+
+#[test]
+fn an_operation_without_the_shared_error_responses_is_named() {
+    let broken = SPEC.replacen(
+        "        \"5XX\":\n          $ref: \"#/components/responses/Error\"\n\n    get:",
+        "\n    get:",
+        1,
+    );
+    assert_ne!(broken, SPEC);
+    let err = gen_str(&broken).unwrap_err();
+    assert_eq!(
+        err.problem,
+        "paths./v3/orgs/{org_id}/customers/interactions.post: responses.5XX must be \
+         `$ref: \"#/components/responses/Error\"` (every operation shares the error document)"
+    );
+    let other = SPEC.replacen(
+        "        \"4XX\":\n          $ref: \"#/components/responses/Error\"",
+        "        \"4XX\":\n          $ref: \"#/components/responses/Interaction\"",
+        1,
+    );
+    assert!(
+        gen_str(&other)
+            .unwrap_err()
+            .problem
+            .contains("responses.4XX must be")
+    );
+    let extra = SPEC.replacen(
+        "        \"4XX\":\n          $ref: \"#/components/responses/Error\"",
+        "        \"409\":\n          $ref: \"#/components/responses/Interaction\"\n        \"4XX\":\n          $ref: \"#/components/responses/Error\"",
+        1,
+    );
+    assert!(
+        gen_str(&extra)
+            .unwrap_err()
+            .problem
+            .contains("responses.409 must be")
+    );
 }

@@ -9,7 +9,7 @@ use ctrlhub_tests::FakeCtrlHub;
 use futures::StreamExt;
 
 fn new_interaction() -> NewInteraction {
-    NewInteraction::builder()
+    NewInteraction::new()
         .method(InteractionMethod::Email)
         .direction(InteractionDirection::Inbound)
         .date_time(chrono::Utc::now())
@@ -18,8 +18,6 @@ fn new_interaction() -> NewInteraction {
         .notes("Customer asked to move the boiler service to Friday")
         .contact("3c90c3cc-0d44-4b50-8888-8dd25736052a")
         .account("3c90c3cc-0d44-4b50-8888-8dd25736052a")
-        .build()
-        .expect("valid")
 }
 
 fn benches(c: &mut Criterion) {

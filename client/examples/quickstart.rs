@@ -23,14 +23,15 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    use ctrlhub::EnvVar;
     let configured = [
-        ctrlhub::ENV_ORG_ID,
-        ctrlhub::ENV_SESSION_TOKEN,
-        ctrlhub::ENV_CLIENT_ID,
-        ctrlhub::ENV_CLIENT_SECRET,
+        EnvVar::OrgId,
+        EnvVar::SessionToken,
+        EnvVar::ClientId,
+        EnvVar::ClientSecret,
     ]
     .iter()
-    .any(|name| std::env::var_os(name).is_some());
+    .any(|var| std::env::var_os(var.name()).is_some());
     // Keeps the stand-in server running until the end of `run`.
     let mut _stand_in = None;
     let client = if configured {
@@ -52,13 +53,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         client
     };
 
-    let new = NewInteraction::builder()
+    let new = NewInteraction::new()
         .method(InteractionMethod::Email)
         .direction(InteractionDirection::Outbound)
         .date_time(chrono::Utc::now())
         .contacted(true)
-        .notes("Sent the annual service reminder (ctrlhub quickstart)")
-        .build()?;
+        .notes("Sent the annual service reminder (ctrlhub quickstart)");
     let created = client.interactions().create(new).await?;
 
     println!("Created customer interaction {}", created.id);

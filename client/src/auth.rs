@@ -25,13 +25,7 @@ use tokio::time::Instant;
 use crate::error::{AuthError, Error};
 
 /// The header a session token travels in.
-pub const SESSION_TOKEN_HEADER: &str = "x-session-token";
-
-/// The production OAuth2 token endpoint.
-pub const DEFAULT_TOKEN_URL: &str = "https://auth.ctrl-hub.com/oauth2/token";
-
-/// The staging OAuth2 token endpoint.
-pub const STAGING_TOKEN_URL: &str = "https://auth.ctrl-hub.dev/oauth2/token";
+pub(crate) const SESSION_TOKEN_HEADER: &str = "x-session-token";
 
 /// How the client proves who it is. Never printed: `Debug` shows only the kind.
 pub(crate) enum Credentials {

@@ -13,27 +13,12 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+/// The JSON:API media type, `application/vnd.api+json`: the client sends it as `Accept`
+/// and as the `Content-Type` of request bodies.
+pub const MEDIA_TYPE: &str = "application/vnd.api+json";
+
 /// A JSON object (`meta`, `links`, untyped `attributes`).
 pub type Object = Map<String, Value>;
-
-/// A JSON:API document with primary data `D`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Document<D> {
-    /// The primary data.
-    pub data: D,
-    /// Related resources of a compound document.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub included: Vec<Resource>,
-    /// Non-standard information about the document.
-    #[serde(default, skip_serializing_if = "Map::is_empty")]
-    pub meta: Object,
-    /// Links related to the primary data.
-    #[serde(default, skip_serializing_if = "Map::is_empty")]
-    pub links: Object,
-    /// The server's JSON:API implementation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jsonapi: Option<JsonApi>,
-}
 
 /// Exact-match filters of a list request, sent as `filter[field]=value` and ANDed.
 ///

@@ -1,32 +1,41 @@
 #![doc = include_str!("../../README.md")]
-#![warn(missing_docs)]
+#![warn(missing_docs, missing_debug_implementations)]
 
 mod auth;
+mod builder;
+mod call;
 mod client;
-pub mod error;
+mod env;
+mod error;
 pub mod generated;
+mod hooks;
+mod id;
 mod interactions;
 pub mod jsonapi;
 #[cfg(feature = "mock")]
 pub mod mock;
-pub mod model;
+mod model;
+mod pages;
+mod query;
+mod request;
 mod retry;
-pub mod transport;
+mod transport;
 
-pub use crate::auth::{DEFAULT_TOKEN_URL, SESSION_TOKEN_HEADER, STAGING_TOKEN_URL};
-pub use crate::client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
-    ENV_AUTH_URL, ENV_BASE_URL, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_ORG_ID, ENV_SESSION_TOKEN,
-    IntoId, STAGING_BASE_URL,
-};
+pub use crate::builder::{ClientBuilder, Endpoints};
+pub use crate::client::Client;
+pub use crate::env::EnvVar;
 pub use crate::error::{
     ApiError, AuthError, DecodeError, Error, InputError, Outcome, TransportError,
     TransportErrorKind,
 };
+pub use crate::id::IntoId;
 pub use crate::interactions::{
-    Features, GetInteraction, IncludedResource, Interaction, InteractionDetails, InteractionStream,
-    InteractionUpdate, Interactions, ListInteractions, NewInteraction, NewInteractionBuilder, Page,
-    Pagination, Related, SortDirection, resource_types,
+    GetInteraction, IncludedResource, Interaction, InteractionChanges, InteractionDetails,
+    InteractionStream, Interactions, ListInteractions, NewInteraction, Related,
 };
-pub use crate::model::{InteractionDirection, InteractionMethod, InteractionStatus};
+pub use crate::model::{InteractionDirection, InteractionMethod, InteractionStatus, UnknownValue};
+pub use crate::pages::{Features, ListDocument, ListStream, Page, Pagination};
+pub use crate::query::SortDirection;
+pub use crate::request::Request;
 pub use crate::retry::RetryPolicy;
+pub use progenitor_client::ResponseValue;

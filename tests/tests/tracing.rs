@@ -16,13 +16,11 @@ fn service_client(fake: &FakeCtrlHub) -> ctrlhub::ClientBuilder {
 }
 
 fn new_interaction() -> NewInteraction {
-    NewInteraction::builder()
+    NewInteraction::new()
         .method(InteractionMethod::Letter)
         .direction(InteractionDirection::Outbound)
         .date_time(chrono::Utc::now())
         .notes("Posted the renewal pack")
-        .build()
-        .unwrap()
 }
 
 /// A `MakeWriter` that keeps what the subscriber writes.

@@ -1,6 +1,5 @@
 //! Fetching one interaction, with the related resources of a compound document.
 
-use reqwest::Method;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -8,8 +7,9 @@ use super::Interaction;
 use crate::client::Client;
 use crate::error::{DecodeError, Error};
 use crate::generated::types;
+use crate::id::{GivenId, checked_id};
 use crate::jsonapi::{Object, Resource, ToOne};
-use crate::transport::Call;
+use crate::query::include_param;
 
 /// A relationship of an interaction, to fetch with it through `include`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -70,25 +70,17 @@ impl std::fmt::Display for Related {
     }
 }
 
-/// The comma-separated `include` value, each name once, in a stable order.
-pub(crate) fn include_param(related: &[Related]) -> Option<String> {
-    let mut names: Vec<&str> = related.iter().map(|r| r.as_str()).collect();
-    names.sort_unstable();
-    names.dedup();
-    (!names.is_empty()).then(|| names.join(","))
-}
-
 /// Fetches one interaction; from [`Interactions::get`](super::Interactions::get).
 #[derive(Debug, Clone)]
 #[must_use = "nothing is fetched until `send` is awaited"]
 pub struct GetInteraction<'a> {
     client: &'a Client,
-    id: Result<Uuid, String>,
+    id: GivenId,
     include: Vec<Related>,
 }
 
 impl<'a> GetInteraction<'a> {
-    pub(crate) fn new(client: &'a Client, id: Result<Uuid, String>) -> Self {
+    pub(crate) fn new(client: &'a Client, id: GivenId) -> Self {
         GetInteraction {
             client,
             id,
@@ -102,22 +94,27 @@ impl<'a> GetInteraction<'a> {
         self
     }
 
-    /// Sends the request.
+    /// Sends the request. A malformed or nil id is an [`Error::InvalidInput`] naming
+    /// `id`, and nothing is sent.
     pub async fn send(self) -> Result<InteractionDetails, Error> {
-        let id = self
-            .id
-            .map_err(|reason| Error::invalid_input("id", reason))?;
-        let call = Call::new(self.client.raw(), Method::GET);
-        let mut request = call
-            .raw
-            .get_customer_interaction()
-            .org_id(self.client.organisation_id())
-            .customer_interaction_id(id);
-        if let Some(include) = include_param(&self.include) {
-            request = request.include(include);
-        }
-        let result = request.send().await;
-        let document = call.finish(result).await?.into_inner();
+        let id = checked_id("id", self.id)?;
+        let names: Vec<&str> = self.include.iter().map(|r| r.as_str()).collect();
+        let include = include_param(&names);
+        let org = self.client.organisation_id;
+        let answer = self
+            .client
+            .call(|raw| async move {
+                let mut request = raw
+                    .get_customer_interaction()
+                    .org_id(org)
+                    .customer_interaction_id(id);
+                if let Some(include) = include {
+                    request = request.include(include);
+                }
+                request.send().await
+            })
+            .await?;
+        let document = answer.into_inner();
         Ok(InteractionDetails::new(document.data, document.included))
     }
 }

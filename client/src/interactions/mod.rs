@@ -1,43 +1,39 @@
 //! Customer interactions: the typed API over the generated client.
 
-use chrono::{DateTime, Utc};
-use reqwest::Method;
 use uuid::Uuid;
 
-use crate::client::{Client, IntoId};
+use crate::client::Client;
 use crate::error::Error;
 use crate::generated::types;
+use crate::id::{IntoId, checked_id};
 use crate::jsonapi::{ResourceIdentifier, ToOne};
 use crate::model::{InteractionDirection, InteractionMethod, InteractionStatus};
-use crate::transport::Call;
+use crate::request::Request;
+use chrono::{DateTime, Utc};
 
+mod changes;
 mod get;
 mod list;
 mod new;
-mod update;
 
+pub use changes::InteractionChanges;
 pub use get::{GetInteraction, IncludedResource, InteractionDetails, Related};
-pub use list::{Features, InteractionStream, ListInteractions, Page, Pagination, SortDirection};
-pub use new::{NewInteraction, NewInteractionBuilder};
-pub use update::InteractionUpdate;
+pub use list::{InteractionStream, ListInteractions};
+pub use new::NewInteraction;
 
-/// JSON:API type strings. Users never write them; the typed API fills them in.
-pub mod resource_types {
-    /// A customer interaction.
-    pub const INTERACTION: &str = "customer-interactions";
-    /// A contact (a person at a customer).
-    pub const CONTACT: &str = "contacts";
-    /// A customer account.
-    pub const ACCOUNT: &str = "customer-accounts";
-    /// A property.
-    pub const PROPERTY: &str = "properties";
-    /// A user, such as an organisation member acting as representative.
-    pub const USER: &str = "users";
-    /// An organisation.
-    pub const ORGANISATION: &str = "organisations";
+/// JSON:API type strings; the typed API fills them in, users never write them.
+pub(crate) mod resource_types {
+    pub(crate) const INTERACTION: &str = "customer-interactions";
+    pub(crate) const CONTACT: &str = "contacts";
+    pub(crate) const ACCOUNT: &str = "customer-accounts";
+    pub(crate) const PROPERTY: &str = "properties";
+    pub(crate) const USER: &str = "users";
 }
 
 /// The customer-interaction operations of a [`Client`], from [`Client::interactions`].
+///
+/// Every operation returns a request that is sent with `.send().await` (lists: `.page()`
+/// or `.stream()`); input is checked then, and nothing is sent when it is refused.
 #[derive(Debug, Clone, Copy)]
 pub struct Interactions<'a> {
     client: &'a Client,
@@ -51,7 +47,8 @@ impl<'a> Interactions<'a> {
     /// Records a new customer interaction and returns it as Ctrl Hub stored it.
     ///
     /// Ctrl Hub answers 201 (or 200) with the stored interaction. An answer of 400 names
-    /// the attribute it wants in [`Error::Api`].
+    /// the attribute it wants in [`Error::Api`]. A malformed or nil id in `new` is an
+    /// [`Error::InvalidInput`] naming the field, and nothing is sent.
     ///
     /// # Never twice
     ///
@@ -65,122 +62,169 @@ impl<'a> Interactions<'a> {
     /// on the [`Error::Transport`], [`Error::Api`] or [`Error::Decode`]), and the caller
     /// should look for the interaction (for example with [`list`](Interactions::list))
     /// before creating it again.
-    pub async fn create(&self, new: NewInteraction) -> Result<Interaction, Error> {
-        let call = Call::new(self.client.raw(), Method::POST);
-        let result = call
-            .raw
-            .create_customer_interaction()
-            .org_id(self.client.organisation_id())
-            .body(new.into_document())
-            .send()
-            .await;
-        let document = call.finish(result).await?.into_inner();
-        Ok(Interaction::from_resource(document.data))
+    ///
+    /// ```no_run
+    /// use ctrlhub::{InteractionDirection, InteractionMethod, NewInteraction};
+    ///
+    /// # async fn demo(client: ctrlhub::Client) -> Result<(), ctrlhub::Error> {
+    /// let call = NewInteraction::new()
+    ///     .method(InteractionMethod::Telephone)
+    ///     .direction(InteractionDirection::Inbound)
+    ///     .date_time(chrono::Utc::now())
+    ///     .contact("9b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b");
+    /// let stored = client.interactions().create(call).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn create(&self, new: NewInteraction) -> Request<Interaction> {
+        let client = self.client.clone();
+        Request::new(async move {
+            let body = new.into_document()?;
+            let org = client.organisation_id;
+            let answer = client
+                .call(|raw| async move {
+                    raw.create_customer_interaction()
+                        .org_id(org)
+                        .body(body)
+                        .send()
+                        .await
+                })
+                .await?;
+            Ok(Interaction::from_resource(answer.into_inner().data))
+        })
     }
 
     /// Lists the organisation's interactions, a page at a time or as a stream.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: ctrlhub::Client) -> Result<(), ctrlhub::Error> {
+    /// let page = client.interactions().list().filter("method", "email").page().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn list(&self) -> ListInteractions<'a> {
         ListInteractions::new(self.client)
     }
 
     /// Fetches one interaction; add [`include`](GetInteraction::include) to fetch related
     /// resources with it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: ctrlhub::Client, id: uuid::Uuid) -> Result<(), ctrlhub::Error> {
+    /// let details = client.interactions().get(id).send().await?;
+    /// println!("{:?}", details.interaction.notes);
+    /// # Ok(()) }
+    /// ```
     pub fn get(&self, id: impl IntoId) -> GetInteraction<'a> {
         GetInteraction::new(self.client, id.into_id())
     }
 
     /// Changes the interaction's `date_time`, `contacted` or `notes` (the attributes
-    /// documented as updatable); only those set in `update` are sent.
-    pub async fn update(
-        &self,
-        id: impl IntoId,
-        update: InteractionUpdate,
-    ) -> Result<Interaction, Error> {
-        let id = id
-            .into_id()
-            .map_err(|reason| Error::invalid_input("id", reason))?;
-        let body = update.into_document(id)?;
-        let call = Call::new(self.client.raw(), Method::PUT);
-        let result = call
-            .raw
-            .update_customer_interaction()
-            .org_id(self.client.organisation_id())
-            .customer_interaction_id(id)
-            .body(body)
-            .send()
-            .await;
-        let document = call.finish(result).await?.into_inner();
-        Ok(Interaction::from_resource(document.data))
+    /// documented as updatable); only those set in `changes` are sent.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: ctrlhub::Client, id: uuid::Uuid) -> Result<(), ctrlhub::Error> {
+    /// let changes = ctrlhub::InteractionChanges::new().contacted(true);
+    /// let stored = client.interactions().update(id, changes).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn update(&self, id: impl IntoId, changes: InteractionChanges) -> Request<Interaction> {
+        let client = self.client.clone();
+        let id = id.into_id();
+        Request::new(async move {
+            let id = checked_id("id", id)?;
+            let body = changes.into_document(id)?;
+            let org = client.organisation_id;
+            let answer = client
+                .call(|raw| async move {
+                    raw.update_customer_interaction()
+                        .org_id(org)
+                        .customer_interaction_id(id)
+                        .body(body)
+                        .send()
+                        .await
+                })
+                .await?;
+            Ok(Interaction::from_resource(answer.into_inner().data))
+        })
     }
 
     /// Links the interaction to another contact.
-    pub async fn set_contact(&self, id: impl IntoId, contact_id: impl IntoId) -> Result<(), Error> {
-        self.relink(Relationship::Contact, id, contact_id).await
+    ///
+    /// ```no_run
+    /// # async fn demo(client: ctrlhub::Client, id: uuid::Uuid, contact: uuid::Uuid) -> Result<(), ctrlhub::Error> {
+    /// client.interactions().set_contact(id, contact).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn set_contact(&self, id: impl IntoId, contact_id: impl IntoId) -> Request<()> {
+        self.relink(Link::Contact, id, contact_id)
     }
 
     /// Links the interaction to another customer account.
-    pub async fn set_account(&self, id: impl IntoId, account_id: impl IntoId) -> Result<(), Error> {
-        self.relink(Relationship::Account, id, account_id).await
+    ///
+    /// ```no_run
+    /// # async fn demo(client: ctrlhub::Client, id: uuid::Uuid, account: uuid::Uuid) -> Result<(), ctrlhub::Error> {
+    /// client.interactions().set_account(id, account).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn set_account(&self, id: impl IntoId, account_id: impl IntoId) -> Request<()> {
+        self.relink(Link::Account, id, account_id)
     }
 
     /// Makes another organisation member (a user) the interaction's representative.
-    pub async fn set_representative(
-        &self,
-        id: impl IntoId,
-        user_id: impl IntoId,
-    ) -> Result<(), Error> {
-        self.relink(Relationship::Representative, id, user_id).await
+    ///
+    /// ```no_run
+    /// # async fn demo(client: ctrlhub::Client, id: uuid::Uuid, user: uuid::Uuid) -> Result<(), ctrlhub::Error> {
+    /// client.interactions().set_representative(id, user).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn set_representative(&self, id: impl IntoId, user_id: impl IntoId) -> Request<()> {
+        self.relink(Link::Representative, id, user_id)
     }
 
-    async fn relink(
-        &self,
-        relationship: Relationship,
-        id: impl IntoId,
-        target: impl IntoId,
-    ) -> Result<(), Error> {
-        let id = id
-            .into_id()
-            .map_err(|reason| Error::invalid_input("id", reason))?;
-        let target = target
-            .into_id()
-            .map_err(|reason| Error::invalid_input(relationship.field(), reason))?;
-        let body = types::RelationshipDocument {
-            data: Some(ResourceIdentifier::new(
-                relationship.resource_type(),
-                target,
-            )),
-        };
-        let call = Call::new(self.client.raw(), Method::PATCH);
-        let org = self.client.organisation_id();
-        let raw = &call.raw;
-        // Each relationship has its own endpoint (and generated method).
-        let result = match relationship {
-            Relationship::Contact => {
-                raw.set_customer_interaction_contact()
-                    .org_id(org)
-                    .customer_interaction_id(id)
-                    .body(body)
-                    .send()
-                    .await
-            }
-            Relationship::Account => {
-                raw.set_customer_interaction_account()
-                    .org_id(org)
-                    .customer_interaction_id(id)
-                    .body(body)
-                    .send()
-                    .await
-            }
-            Relationship::Representative => {
-                raw.set_customer_interaction_representative()
-                    .org_id(org)
-                    .customer_interaction_id(id)
-                    .body(body)
-                    .send()
-                    .await
-            }
-        };
-        call.finish_allowing_no_content(result).await.map(|_| ())
+    /// Ctrl Hub documents a 200 with the linkage or a 204 without; the generated operation
+    /// takes either as success and reads no body.
+    fn relink(&self, link: Link, id: impl IntoId, target: impl IntoId) -> Request<()> {
+        let client = self.client.clone();
+        let (id, target) = (id.into_id(), target.into_id());
+        Request::new(async move {
+            let id = checked_id("id", id)?;
+            let target = checked_id(link.field(), target)?;
+            let body = types::RelationshipDocument {
+                data: Some(ResourceIdentifier::new(link.resource_type(), target)),
+            };
+            let org = client.organisation_id;
+            client
+                .call(|raw| async move {
+                    // Each relationship has its own endpoint (and generated method).
+                    match link {
+                        Link::Contact => {
+                            raw.set_customer_interaction_contact()
+                                .org_id(org)
+                                .customer_interaction_id(id)
+                                .body(body)
+                                .send()
+                                .await
+                        }
+                        Link::Account => {
+                            raw.set_customer_interaction_account()
+                                .org_id(org)
+                                .customer_interaction_id(id)
+                                .body(body)
+                                .send()
+                                .await
+                        }
+                        Link::Representative => {
+                            raw.set_customer_interaction_representative()
+                                .org_id(org)
+                                .customer_interaction_id(id)
+                                .body(body)
+                                .send()
+                                .await
+                        }
+                    }
+                })
+                .await?;
+            Ok(())
+        })
     }
 }
 
@@ -195,27 +239,28 @@ fn check_notes(notes: Option<&str>) -> Result<(), Error> {
     }
 }
 
+/// A relationship that has its own endpoint.
 #[derive(Debug, Clone, Copy)]
-enum Relationship {
+enum Link {
     Contact,
     Account,
     Representative,
 }
 
-impl Relationship {
+impl Link {
     fn field(self) -> &'static str {
         match self {
-            Relationship::Contact => "contact_id",
-            Relationship::Account => "account_id",
-            Relationship::Representative => "user_id",
+            Link::Contact => "contact_id",
+            Link::Account => "account_id",
+            Link::Representative => "user_id",
         }
     }
 
     fn resource_type(self) -> &'static str {
         match self {
-            Relationship::Contact => resource_types::CONTACT,
-            Relationship::Account => resource_types::ACCOUNT,
-            Relationship::Representative => resource_types::USER,
+            Link::Contact => resource_types::CONTACT,
+            Link::Account => resource_types::ACCOUNT,
+            Link::Representative => resource_types::USER,
         }
     }
 }

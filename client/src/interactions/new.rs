@@ -1,55 +1,43 @@
 //! What a new interaction is made of.
 
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use super::resource_types;
-use crate::client::IntoId;
 use crate::error::Error;
 use crate::generated::types;
+use crate::id::{GivenId, IntoId, checked_id};
 use crate::jsonapi::{ResourceIdentifier, ToOne};
 use crate::model::{InteractionDirection, InteractionMethod, InteractionStatus};
 
-/// A customer interaction to record, made with [`NewInteraction::builder`].
+/// A customer interaction to record, for [`Interactions::create`](super::Interactions::create).
 ///
 /// Which attributes Ctrl Hub requires is not documented, so none is required here; the
-/// API answers 400 naming any it wants.
-#[derive(Debug, Clone, PartialEq)]
+/// API answers 400 naming any it wants. Ids are checked when the create is sent.
+///
+/// ```
+/// use ctrlhub::{InteractionDirection, InteractionMethod, NewInteraction};
+///
+/// let call = NewInteraction::new()
+///     .method(InteractionMethod::Telephone)
+///     .direction(InteractionDirection::Inbound)
+///     .contacted(true)
+///     .contact("9b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewInteraction {
     attributes: types::InteractionAttributes,
-    relationships: types::NewInteractionRelationships,
+    contact: Option<GivenId>,
+    account: Option<GivenId>,
+    property: Option<GivenId>,
+    representative: Option<GivenId>,
 }
 
 impl NewInteraction {
-    /// Starts describing an interaction.
-    pub fn builder() -> NewInteractionBuilder {
-        NewInteractionBuilder::default()
+    /// An interaction with nothing set yet.
+    pub fn new() -> Self {
+        Self::default()
     }
 
-    pub(crate) fn into_document(self) -> types::NewInteractionDocument {
-        let relationships = self.relationships;
-        let has_relationships = relationships != types::NewInteractionRelationships::default();
-        types::NewInteractionDocument {
-            data: types::NewInteractionResource {
-                type_: resource_types::INTERACTION.to_owned(),
-                attributes: self.attributes,
-                relationships: has_relationships.then_some(relationships),
-            },
-        }
-    }
-}
-
-/// Builds a [`NewInteraction`]. Ids are checked by [`build`](NewInteractionBuilder::build).
-#[derive(Debug, Default, Clone)]
-pub struct NewInteractionBuilder {
-    attributes: types::InteractionAttributes,
-    contact: Option<Result<Uuid, String>>,
-    account: Option<Result<Uuid, String>>,
-    property: Option<Result<Uuid, String>>,
-    representative: Option<Result<Uuid, String>>,
-}
-
-impl NewInteractionBuilder {
     /// How the customer was contacted.
     pub fn method(mut self, method: InteractionMethod) -> Self {
         self.attributes.method = Some(method);
@@ -110,13 +98,11 @@ impl NewInteractionBuilder {
         self
     }
 
-    /// Checks the ids and makes the [`NewInteraction`].
-    ///
-    /// A malformed or nil id is an [`Error::InvalidInput`] naming the field.
-    pub fn build(self) -> Result<NewInteraction, Error> {
-        let link = |field: &str, id: Option<Result<Uuid, String>>, type_: &str| {
-            id.transpose()
-                .map_err(|reason| Error::invalid_input(field, reason))
+    /// The request document, or an [`Error::InvalidInput`] naming the field at fault.
+    pub(crate) fn into_document(self) -> Result<types::NewInteractionDocument, Error> {
+        let link = |field: &str, id: Option<GivenId>, type_: &str| {
+            id.map(|id| checked_id(field, id))
+                .transpose()
                 .map(|id| id.map(|id| ToOne::to(ResourceIdentifier::new(type_, id))))
         };
         let relationships = types::NewInteractionRelationships {
@@ -126,9 +112,13 @@ impl NewInteractionBuilder {
             representative: link("representative", self.representative, resource_types::USER)?,
         };
         super::check_notes(self.attributes.notes.as_deref())?;
-        Ok(NewInteraction {
-            attributes: self.attributes,
-            relationships,
+        let has_relationships = relationships != types::NewInteractionRelationships::default();
+        Ok(types::NewInteractionDocument {
+            data: types::NewInteractionResource {
+                type_: resource_types::INTERACTION.to_owned(),
+                attributes: self.attributes,
+                relationships: has_relationships.then_some(relationships),
+            },
         })
     }
 }

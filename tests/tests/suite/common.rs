@@ -56,7 +56,7 @@ pub fn seed_request_with_real_values(notes: &str) -> Value {
 /// The new interaction the seed request describes.
 pub fn seed_interaction(notes: &str) -> ctrlhub::NewInteraction {
     use ctrlhub::{InteractionDirection, InteractionMethod, InteractionStatus};
-    ctrlhub::NewInteraction::builder()
+    ctrlhub::NewInteraction::new()
         .method(InteractionMethod::Email)
         .direction(InteractionDirection::Inbound)
         .date_time(chrono::DateTime::parse_from_rfc3339("2023-11-07T05:31:56Z").unwrap())
@@ -67,6 +67,4 @@ pub fn seed_interaction(notes: &str) -> ctrlhub::NewInteraction {
         .account(SEED_ID)
         .property(SEED_ID)
         .representative(SEED_ID)
-        .build()
-        .unwrap()
 }

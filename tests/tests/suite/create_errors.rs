@@ -15,24 +15,41 @@ fn input_error(error: Error) -> (String, String) {
     }
 }
 
-#[test]
-fn a_malformed_id_is_refused_naming_the_field() {
-    let error = NewInteraction::builder()
-        .method(InteractionMethod::Letter)
-        .contact("not-a-uuid")
-        .build()
+/// Creates `new` against a server that would accept anything, and returns the error and
+/// how many requests reached the server.
+async fn refused(new: NewInteraction) -> (Error, usize) {
+    let server = MockServer::start_async().await;
+    let anything = server
+        .mock_async(|_, then| {
+            then.status(201);
+        })
+        .await;
+    let error = client(&server.base_url())
+        .interactions()
+        .create(new)
+        .send()
+        .await
         .unwrap_err();
+    (error, anything.calls_async().await)
+}
+
+#[tokio::test]
+async fn a_malformed_id_is_refused_naming_the_field() {
+    let (error, sent) = refused(
+        NewInteraction::new()
+            .method(InteractionMethod::Letter)
+            .contact("not-a-uuid"),
+    )
+    .await;
     let (field, reason) = input_error(error);
     assert_eq!(field, "contact");
     assert!(reason.starts_with("`not-a-uuid` is not a UUID"), "{reason}");
+    assert_eq!(sent, 0);
 }
 
-#[test]
-fn the_nil_id_is_refused_naming_the_field() {
-    let error = NewInteraction::builder()
-        .representative(uuid::Uuid::nil())
-        .build()
-        .unwrap_err();
+#[tokio::test]
+async fn the_nil_id_is_refused_naming_the_field() {
+    let (error, sent) = refused(NewInteraction::new().representative(uuid::Uuid::nil())).await;
     assert_eq!(
         input_error(error),
         (
@@ -40,6 +57,7 @@ fn the_nil_id_is_refused_naming_the_field() {
             "the nil UUID names no resource".into()
         )
     );
+    assert_eq!(sent, 0);
 }
 
 #[tokio::test]

@@ -17,15 +17,13 @@ fn client_for(fake: &FakeCtrlHub) -> ctrlhub::Client {
 async fn a_created_interaction_is_stored_with_its_links() {
     let fake = FakeCtrlHub::start().await.unwrap();
     let contact = Uuid::new_v4();
-    let new = NewInteraction::builder()
+    let new = NewInteraction::new()
         .method(InteractionMethod::Telephone)
         .direction(InteractionDirection::Outbound)
         .date_time(chrono::Utc::now())
         .contacted(false)
         .notes("No answer; left a voicemail")
-        .contact(contact)
-        .build()
-        .unwrap();
+        .contact(contact);
     let created = client_for(&fake).interactions().create(new).await.unwrap();
 
     assert_eq!(created.method, Some(InteractionMethod::Telephone));
@@ -51,10 +49,7 @@ async fn a_created_interaction_is_stored_with_its_links() {
 #[tokio::test]
 async fn the_fakes_required_attribute_comes_back_as_an_api_error_naming_it() {
     let fake = FakeCtrlHub::start().await.unwrap();
-    let new = NewInteraction::builder()
-        .method(InteractionMethod::Sms)
-        .build()
-        .unwrap();
+    let new = NewInteraction::new().method(InteractionMethod::Sms);
     let error = client_for(&fake)
         .interactions()
         .create(new)
@@ -77,7 +72,7 @@ async fn a_wrong_session_token_is_refused() {
         .session_token("not-the-token")
         .build()
         .unwrap();
-    let new = NewInteraction::builder().build().unwrap();
+    let new = NewInteraction::new();
     let error = client.interactions().create(new).await.unwrap_err();
     assert!(
         matches!(error, Error::Auth(ctrlhub::AuthError::Rejected { .. })),
@@ -94,13 +89,11 @@ async fn record_calls(client: &ctrlhub::Client, count: usize) -> Vec<ctrlhub::In
         } else {
             InteractionMethod::Telephone
         };
-        let new = NewInteraction::builder()
+        let new = NewInteraction::new()
             .method(method)
             .direction(InteractionDirection::Inbound)
             .date_time(start + chrono::Duration::minutes(i as i64))
-            .notes(format!("call {i}"))
-            .build()
-            .unwrap();
+            .notes(format!("call {i}"));
         created.push(client.interactions().create(new).await.unwrap());
     }
     created
@@ -163,7 +156,7 @@ async fn get_update_and_relink_round_trip_through_the_fake() {
     let updated = interactions
         .update(
             created.id,
-            ctrlhub::InteractionUpdate::new()
+            ctrlhub::InteractionChanges::new()
                 .contacted(true)
                 .notes("rang back"),
         )

@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use ctrlhub::{Error, InteractionUpdate, Related, SortDirection};
+use ctrlhub::{Error, InteractionChanges, Related, SortDirection};
 use futures::StreamExt;
 use httpmock::Method::{GET, PATCH, PUT};
 use httpmock::MockServer;
@@ -358,7 +358,7 @@ async fn bad_list_settings_are_refused_naming_them_and_nothing_is_sent() {
         field_of(
             client
                 .interactions()
-                .update(id(1).as_str(), InteractionUpdate::new())
+                .update(id(1).as_str(), InteractionChanges::new())
                 .await
                 .unwrap_err()
         ),
@@ -537,7 +537,7 @@ async fn update_sends_only_the_fields_set() {
         .interactions()
         .update(
             id(3).as_str(),
-            InteractionUpdate::new()
+            InteractionChanges::new()
                 .contacted(true)
                 .notes("Reached on the second attempt"),
         )

@@ -36,13 +36,11 @@ fn session_client(fake: &FakeCtrlHub) -> ctrlhub::ClientBuilder {
 }
 
 fn new_interaction() -> NewInteraction {
-    NewInteraction::builder()
+    NewInteraction::new()
         .method(InteractionMethod::Letter)
         .direction(InteractionDirection::Outbound)
         .date_time(chrono::Utc::now())
         .notes("Posted the renewal pack")
-        .build()
-        .unwrap()
 }
 
 fn api_calls(fake: &FakeCtrlHub, method: &str) -> usize {
@@ -273,7 +271,7 @@ async fn with_the_defaults_a_get_that_times_out_is_retried() {
         .expect("retried after the 30 s timeout");
     assert_eq!(api_calls(&fake, "GET"), 2);
     assert!(
-        started.elapsed() >= ctrlhub::DEFAULT_TIMEOUT,
+        started.elapsed() >= ctrlhub::ClientBuilder::DEFAULT_TIMEOUT,
         "{:?}",
         started.elapsed()
     );

@@ -10,20 +10,20 @@ use crate::generated::types;
 /// The changes to make to an interaction, for [`Interactions::update`](super::Interactions::update).
 ///
 /// Ctrl Hub documents `date_time`, `contacted` and `notes` as updatable. Only the fields
-/// set here are sent; the rest are left as they are.
+/// set here are sent; the rest are left as they are. Checked when the update is sent.
 ///
 /// ```
-/// let update = ctrlhub::InteractionUpdate::new()
+/// let update = ctrlhub::InteractionChanges::new()
 ///     .contacted(true)
 ///     .notes("Reached on the second attempt");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct InteractionUpdate {
+pub struct InteractionChanges {
     attributes: types::InteractionUpdateAttributes,
 }
 
-impl InteractionUpdate {
-    /// An update that changes nothing yet.
+impl InteractionChanges {
+    /// Changes that change nothing yet.
     pub fn new() -> Self {
         Self::default()
     }

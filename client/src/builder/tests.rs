@@ -1,4 +1,5 @@
 use super::*;
+use crate::env::EnvVar;
 
 const ORG: &str = "5f0c7b9e-8a4e-4f4e-9b53-0d9a6c3f2e11";
 
@@ -7,7 +8,7 @@ fn from(vars: &[(&str, &str)]) -> Result<Client, Error> {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    Client::from_lookup(|name| {
+    crate::env::from_lookup(|name| {
         vars.iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
@@ -24,8 +25,12 @@ fn field(result: Result<Client, Error>) -> String {
 
 #[test]
 fn a_session_token_from_the_environment() {
-    let client = from(&[(ENV_ORG_ID, ORG), (ENV_SESSION_TOKEN, "tok")]).unwrap();
-    assert_eq!(client.base_url(), DEFAULT_BASE_URL);
+    let client = from(&[
+        (EnvVar::OrgId.name(), ORG),
+        (EnvVar::SessionToken.name(), "tok"),
+    ])
+    .unwrap();
+    assert_eq!(client.base_url(), Endpoints::PRODUCTION.api);
     assert_eq!(client.organisation_id().to_string(), ORG);
     assert!(format!("{client:?}").contains("SessionToken([redacted])"));
 }
@@ -33,63 +38,81 @@ fn a_session_token_from_the_environment() {
 #[test]
 fn a_service_account_from_the_environment_uses_the_staging_auth_for_staging() {
     let client = from(&[
-        (ENV_BASE_URL, STAGING_BASE_URL),
-        (ENV_ORG_ID, ORG),
-        (ENV_CLIENT_ID, "svc-1"),
-        (ENV_CLIENT_SECRET, "s3cr3t-value"),
+        (EnvVar::BaseUrl.name(), Endpoints::STAGING.api),
+        (EnvVar::OrgId.name(), ORG),
+        (EnvVar::ClientId.name(), "svc-1"),
+        (EnvVar::ClientSecret.name(), "s3cr3t-value"),
     ])
     .unwrap();
     let debug = format!("{client:?}");
-    assert!(debug.contains(STAGING_TOKEN_URL), "{debug}");
+    assert!(debug.contains(Endpoints::STAGING.token), "{debug}");
     assert!(debug.contains("svc-1"));
     assert!(!debug.contains("s3cr3t-value"));
 }
 
 #[test]
 fn missing_or_malformed_variables_are_named() {
-    assert_eq!(field(from(&[(ENV_SESSION_TOKEN, "tok")])), ENV_ORG_ID);
     assert_eq!(
-        field(from(&[(ENV_ORG_ID, "nope"), (ENV_SESSION_TOKEN, "t")])),
-        ENV_ORG_ID
-    );
-    assert_eq!(field(from(&[(ENV_ORG_ID, ORG)])), ENV_SESSION_TOKEN);
-    assert_eq!(
-        field(from(&[(ENV_ORG_ID, ORG), (ENV_CLIENT_ID, "svc")])),
-        ENV_CLIENT_SECRET
-    );
-    assert_eq!(
-        field(from(&[(ENV_ORG_ID, ORG), (ENV_CLIENT_SECRET, "s")])),
-        ENV_CLIENT_ID
+        field(from(&[(EnvVar::SessionToken.name(), "tok")])),
+        EnvVar::OrgId.name()
     );
     assert_eq!(
         field(from(&[
-            (ENV_ORG_ID, ORG),
-            (ENV_SESSION_TOKEN, "t"),
-            (ENV_CLIENT_ID, "svc"),
-            (ENV_CLIENT_SECRET, "s")
+            (EnvVar::OrgId.name(), "nope"),
+            (EnvVar::SessionToken.name(), "t")
         ])),
-        ENV_SESSION_TOKEN
+        EnvVar::OrgId.name()
+    );
+    assert_eq!(
+        field(from(&[(EnvVar::OrgId.name(), ORG)])),
+        EnvVar::SessionToken.name()
     );
     assert_eq!(
         field(from(&[
-            (ENV_BASE_URL, "http://api.example.com"),
-            (ENV_ORG_ID, ORG),
-            (ENV_SESSION_TOKEN, "t")
+            (EnvVar::OrgId.name(), ORG),
+            (EnvVar::ClientId.name(), "svc")
         ])),
-        ENV_BASE_URL
+        EnvVar::ClientSecret.name()
     );
     assert_eq!(
         field(from(&[
-            (ENV_ORG_ID, ORG),
-            (ENV_CLIENT_ID, "svc"),
-            (ENV_CLIENT_SECRET, "s"),
-            (ENV_AUTH_URL, "http://auth.example.com/token")
+            (EnvVar::OrgId.name(), ORG),
+            (EnvVar::ClientSecret.name(), "s")
         ])),
-        ENV_AUTH_URL
+        EnvVar::ClientId.name()
     );
     assert_eq!(
-        field(from(&[(ENV_ORG_ID, ORG), (ENV_SESSION_TOKEN, "a b")])),
-        ENV_SESSION_TOKEN
+        field(from(&[
+            (EnvVar::OrgId.name(), ORG),
+            (EnvVar::SessionToken.name(), "t"),
+            (EnvVar::ClientId.name(), "svc"),
+            (EnvVar::ClientSecret.name(), "s")
+        ])),
+        EnvVar::SessionToken.name()
+    );
+    assert_eq!(
+        field(from(&[
+            (EnvVar::BaseUrl.name(), "http://api.example.com"),
+            (EnvVar::OrgId.name(), ORG),
+            (EnvVar::SessionToken.name(), "t")
+        ])),
+        EnvVar::BaseUrl.name()
+    );
+    assert_eq!(
+        field(from(&[
+            (EnvVar::OrgId.name(), ORG),
+            (EnvVar::ClientId.name(), "svc"),
+            (EnvVar::ClientSecret.name(), "s"),
+            (EnvVar::AuthUrl.name(), "http://auth.example.com/token")
+        ])),
+        EnvVar::AuthUrl.name()
+    );
+    assert_eq!(
+        field(from(&[
+            (EnvVar::OrgId.name(), ORG),
+            (EnvVar::SessionToken.name(), "a b")
+        ])),
+        EnvVar::SessionToken.name()
     );
 }
 

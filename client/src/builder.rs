@@ -1,0 +1,365 @@
+//! [`ClientBuilder`]: the settings of a [`Client`], checked when it is built.
+
+use std::fmt;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::auth::{Credentials, TokenSource, check_secret};
+use crate::client::Client;
+use crate::error::Error;
+use crate::generated;
+use crate::id::{GivenId, IntoId};
+use crate::retry::RetryPolicy;
+use crate::transport::Transport;
+
+/// Where a Ctrl Hub deployment answers: its API and its OAuth2 token endpoint.
+///
+/// ```no_run
+/// # fn demo() -> Result<(), ctrlhub::Error> {
+/// let staging = ctrlhub::Client::builder()
+///     .endpoints(ctrlhub::Endpoints::STAGING)
+///     .organisation_id("3c90c3cc-0d44-4b50-8888-8dd25736052a")
+///     .client_credentials("my-client-id", "my-client-secret")
+///     .build()?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Endpoints {
+    /// The API base URL.
+    pub api: &'static str,
+    /// The OAuth2 token endpoint for service-account keys.
+    pub token: &'static str,
+}
+
+impl Endpoints {
+    /// Production: `https://api.ctrl-hub.com`, the default.
+    pub const PRODUCTION: Endpoints = Endpoints {
+        api: "https://api.ctrl-hub.com",
+        token: "https://auth.ctrl-hub.com/oauth2/token",
+    };
+
+    /// Staging: `https://api.ctrl-hub.dev`.
+    pub const STAGING: Endpoints = Endpoints {
+        api: "https://api.ctrl-hub.dev",
+        token: "https://auth.ctrl-hub.dev/oauth2/token",
+    };
+}
+
+/// Configures a [`Client`]. Nothing is checked until [`build`](ClientBuilder::build).
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    pub(crate) base_url_field: &'static str,
+    organisation_id: Option<GivenId>,
+    session_token: Option<SecretString>,
+    client_credentials: Option<(String, SecretString)>,
+    pub(crate) credential_field: &'static str,
+    token_url: Option<String>,
+    pub(crate) token_url_field: &'static str,
+    allow_http: bool,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    retry: RetryPolicy,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            base_url: None,
+            base_url_field: "base_url",
+            organisation_id: None,
+            session_token: None,
+            client_credentials: None,
+            credential_field: "client_id",
+            token_url: None,
+            token_url_field: "token_url",
+            allow_http: false,
+            connect_timeout: Some(ClientBuilder::DEFAULT_CONNECT_TIMEOUT),
+            timeout: Some(ClientBuilder::DEFAULT_TIMEOUT),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &shown_url(&self.base_url))
+            .field("organisation_id", &self.organisation_id)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field(
+                "client_credentials",
+                &self
+                    .client_credentials
+                    .as_ref()
+                    .map(|(id, _)| (id, "[redacted]")),
+            )
+            .field("token_url", &shown_url(&self.token_url))
+            .field("allow_http", &self.allow_http)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// Default time allowed to establish a connection.
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+    /// Default time allowed for one attempt of a request, from sending to the end of the
+    /// answer.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// Both URLs of a deployment, such as [`Endpoints::STAGING`]. Defaults to
+    /// [`Endpoints::PRODUCTION`]. [`base_url`](ClientBuilder::base_url) and
+    /// [`token_url`](ClientBuilder::token_url) override one of them.
+    pub fn endpoints(mut self, endpoints: Endpoints) -> Self {
+        self.base_url = Some(endpoints.api.to_owned());
+        self.token_url = Some(endpoints.token.to_owned());
+        self
+    }
+
+    /// The API base URL. Defaults to [`Endpoints::PRODUCTION`]'s.
+    ///
+    /// It must be `https://`, except for loopback hosts (`127.0.0.1`, `::1`, `localhost`)
+    /// or when [`allow_http`](ClientBuilder::allow_http) says otherwise.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The organisation whose data the client reads and writes. Required.
+    pub fn organisation_id(mut self, id: impl IntoId) -> Self {
+        self.organisation_id = Some(id.into_id());
+        self
+    }
+
+    /// Authenticate with a user's session token (`X-Session-Token`).
+    pub fn session_token(mut self, token: impl Into<String>) -> Self {
+        self.session_token = Some(SecretString::from(token.into()));
+        self
+    }
+
+    /// Authenticate with a service-account key (OAuth2 client credentials), the
+    /// recommended way for server-to-server integrations. The client exchanges it for
+    /// access tokens at the [token URL](ClientBuilder::token_url), caches them, shares
+    /// them between clones and renews them ahead of expiry and after a 401.
+    pub fn client_credentials(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.client_credentials =
+            Some((client_id.into(), SecretString::from(client_secret.into())));
+        self
+    }
+
+    /// The OAuth2 token endpoint for [`client_credentials`](ClientBuilder::client_credentials).
+    /// Defaults to the token endpoint of [`Endpoints::PRODUCTION`], or of
+    /// [`Endpoints::STAGING`] when the base URL is the staging API. The same `https` rule as for the base URL applies.
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = Some(url.into());
+        self
+    }
+
+    /// Allows `http://` base and token URLs on hosts other than loopback. Credentials then
+    /// travel unencrypted: only for a trusted network, such as a TLS-terminating sidecar.
+    pub fn allow_http(mut self, allow: bool) -> Self {
+        self.allow_http = allow;
+        self
+    }
+
+    /// Time allowed to establish a connection, or `None` for no limit.
+    /// Default [`ClientBuilder::DEFAULT_CONNECT_TIMEOUT`].
+    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.connect_timeout = timeout.into();
+        self
+    }
+
+    /// Time allowed for one attempt of a request, or `None` for no limit.
+    /// Default [`ClientBuilder::DEFAULT_TIMEOUT`].
+    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.timeout = timeout.into();
+        self
+    }
+
+    /// When to retry failed requests; [`RetryPolicy::disabled`] never does.
+    /// Default [`RetryPolicy::default`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Checks the configuration and makes the client.
+    ///
+    /// Fails with [`Error::InvalidInput`] naming the setting that is missing or wrong.
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = checked_url(
+            self.base_url
+                .as_deref()
+                .unwrap_or(Endpoints::PRODUCTION.api),
+            self.base_url_field,
+            self.allow_http,
+        )?;
+        let organisation_id = match self.organisation_id {
+            None => {
+                return Err(Error::invalid_input("organisation_id", "is required"));
+            }
+            Some(Err(reason)) => {
+                return Err(Error::invalid_input("organisation_id", reason));
+            }
+            Some(Ok(id)) => id,
+        };
+
+        let mut http = reqwest::Client::builder()
+            .user_agent(concat!("ctrlhub-rust/", env!("CARGO_PKG_VERSION")))
+            // reqwest drops `Authorization` on a cross-origin redirect but keeps custom
+            // headers such as `X-Session-Token`. Ctrl Hub documents no redirects, so none
+            // is followed at all: a 3xx comes back as an `Error::Decode` naming it.
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(timeout) = self.connect_timeout {
+            http = http.connect_timeout(timeout);
+        }
+        if let Some(timeout) = self.timeout {
+            http = http.timeout(timeout);
+        }
+        let http = http.build().map_err(|e| {
+            Error::invalid_input("http_client", format!("could not set up HTTP: {e}"))
+        })?;
+
+        let credentials = match (self.session_token, self.client_credentials) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_input(
+                    "session_token",
+                    "set either a session token or client credentials, not both",
+                ));
+            }
+            (Some(token), None) => {
+                check_secret(token.expose_secret(), "session_token")?;
+                Credentials::SessionToken(token)
+            }
+            (None, Some((client_id, client_secret))) => {
+                if client_id.trim().is_empty() {
+                    return Err(Error::invalid_input(self.credential_field, "is empty"));
+                }
+                if client_secret.expose_secret().is_empty() {
+                    return Err(Error::invalid_input("client_secret", "is empty"));
+                }
+                let default_token_url = if base_url.host_str()
+                    == url::Url::parse(Endpoints::STAGING.api)
+                        .ok()
+                        .as_ref()
+                        .and_then(|u| u.host_str())
+                {
+                    Endpoints::STAGING.token
+                } else {
+                    Endpoints::PRODUCTION.token
+                };
+                let token_url = checked_url(
+                    self.token_url.as_deref().unwrap_or(default_token_url),
+                    self.token_url_field,
+                    self.allow_http,
+                )?;
+                Credentials::ServiceAccount(Box::new(TokenSource::new(
+                    token_url,
+                    client_id,
+                    client_secret,
+                    http.clone(),
+                    self.timeout,
+                )))
+            }
+            (None, None) => {
+                return Err(Error::invalid_input(
+                    "session_token",
+                    "no credentials given: set a session token or client credentials",
+                ));
+            }
+        };
+
+        let transport = Transport::new(credentials, self.retry);
+        let base_url = base_url.as_str().trim_end_matches('/').to_owned();
+        Ok(Client {
+            raw: generated::Client::new_with_client(&base_url, http, transport),
+            organisation_id,
+        })
+    }
+}
+
+/// Checks a base or token URL: http(s), a host, no user info, no query or fragment, and
+/// `https` unless the host is loopback or plain HTTP is explicitly allowed.
+fn checked_url(text: &str, field: &str, allow_http: bool) -> Result<url::Url, Error> {
+    // Only the scheme and host are ever quoted: user info or a query could hold a secret.
+    let url = url::Url::parse(text.trim())
+        .map_err(|e| Error::invalid_input(field, format!("is not a URL: {e}")))?;
+    let shown = format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""));
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid_input(
+            field,
+            "must not contain a user name or password",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::invalid_input(
+            field,
+            "must not have a query or fragment",
+        ));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_http || is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::invalid_input(
+                field,
+                format!(
+                    "`{shown}` is plain http to a host that is not loopback; use https \
+                     (or allow_http(true) for a trusted network)"
+                ),
+            ));
+        }
+        _ => {
+            return Err(Error::invalid_input(
+                field,
+                format!("`{shown}` must be an https:// URL"),
+            ));
+        }
+    }
+    if url.host().is_none() {
+        return Err(Error::invalid_input(
+            field,
+            format!("`{shown}` has no host"),
+        ));
+    }
+    Ok(url)
+}
+
+/// A URL as it may be shown: scheme, host, port and path, never user info or query.
+fn shown_url(text: &Option<String>) -> Option<String> {
+    let text = text.as_deref()?;
+    Some(match url::Url::parse(text.trim()) {
+        Ok(mut url) => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.set_query(None);
+            url.set_fragment(None);
+            url.to_string()
+        }
+        Err(_) => "[not a URL]".to_owned(),
+    })
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests;

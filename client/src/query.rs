@@ -1,0 +1,141 @@
+//! The settings every list request shares (page size, start, sort, filters, includes),
+//! checked the same way for every resource before anything is sent.
+
+use std::collections::BTreeMap;
+
+use crate::error::Error;
+use crate::jsonapi::Filters;
+
+/// The order of a sort.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SortDirection {
+    /// Smallest first (`sort=field`).
+    Ascending,
+    /// Largest first (`sort=-field`).
+    Descending,
+}
+
+/// A list request's settings, as the caller gave them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ListQuery {
+    pub(crate) limit: Option<u32>,
+    pub(crate) offset: Option<u64>,
+    sort: Option<(String, SortDirection)>,
+    filters: BTreeMap<String, String>,
+    include: Vec<&'static str>,
+}
+
+/// A list request's parameters, checked and ready to send.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ListParams {
+    pub(crate) limit: Option<std::num::NonZeroU32>,
+    pub(crate) filter: Option<Filters>,
+    pub(crate) sort: Option<String>,
+    pub(crate) include: Option<String>,
+}
+
+impl ListQuery {
+    pub(crate) fn sort(&mut self, field: String, direction: SortDirection) {
+        self.sort = Some((field, direction));
+    }
+
+    pub(crate) fn filter(&mut self, field: String, value: String) {
+        self.filters.insert(field, value);
+    }
+
+    pub(crate) fn include(&mut self, names: impl IntoIterator<Item = &'static str>) {
+        self.include.extend(names);
+    }
+
+    /// Checks the settings; a bad one is an [`Error::InvalidInput`] naming it.
+    pub(crate) fn params(&self) -> Result<ListParams, Error> {
+        let limit = match self.limit {
+            None => None,
+            Some(limit) => Some(
+                std::num::NonZeroU32::new(limit)
+                    .ok_or_else(|| Error::invalid_input("limit", "must be at least 1"))?,
+            ),
+        };
+        let mut filter = Filters::new();
+        for (field, value) in &self.filters {
+            check_field_name("filter", field)?;
+            filter.insert(field, value);
+        }
+        let sort = match &self.sort {
+            None => None,
+            Some((field, direction)) => {
+                check_field_name("sort", field)?;
+                Some(match direction {
+                    SortDirection::Ascending => field.clone(),
+                    SortDirection::Descending => format!("-{field}"),
+                })
+            }
+        };
+        Ok(ListParams {
+            limit,
+            filter: (!filter.is_empty()).then_some(filter),
+            sort,
+            include: include_param(&self.include),
+        })
+    }
+}
+
+/// The comma-separated `include` value, each name once, in a stable order.
+pub(crate) fn include_param(names: &[&str]) -> Option<String> {
+    let mut names = names.to_vec();
+    names.sort_unstable();
+    names.dedup();
+    (!names.is_empty()).then(|| names.join(","))
+}
+
+/// Field names go into a parameter name, so they are kept to what Ctrl Hub uses:
+/// letters, digits, `_`, `.` and `-` (as in `created_at.since`).
+fn check_field_name(setting: &str, field: &str) -> Result<(), Error> {
+    let ok = !field.is_empty()
+        && field
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        && !field.starts_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(
+            setting,
+            format!("`{field}` is not a field name (letters, digits, `_`, `.`, `-`)"),
+        ))
+    }
+}
+
+/// Generates the list builder methods every typed list shares, on a type with a
+/// `query: ListQuery` field.
+macro_rules! list_settings {
+    ($item:literal) => {
+        #[doc = concat!("How many ", $item, " a page holds (at least 1). The server's default otherwise.")]
+        pub fn limit(mut self, limit: u32) -> Self {
+            self.query.limit = Some(limit);
+            self
+        }
+
+        #[doc = concat!("How many ", $item, " to skip before the first page.")]
+        pub fn offset(mut self, offset: u64) -> Self {
+            self.query.offset = Some(offset);
+            self
+        }
+
+        /// Sorts by `field`. Ctrl Hub applies one sort field; a later call replaces an
+        /// earlier one.
+        pub fn sort(mut self, field: impl Into<String>, direction: $crate::SortDirection) -> Self {
+            self.query.sort(field.into(), direction);
+            self
+        }
+
+        #[doc = concat!("Keeps only ", $item, " whose `field` equals `value` exactly")]
+        /// (`filter[field]=value`). Filters on different fields are ANDed; a second filter
+        /// on the same field replaces the first.
+        pub fn filter(mut self, field: impl Into<String>, value: impl Into<String>) -> Self {
+            self.query.filter(field.into(), value.into());
+            self
+        }
+    };
+}
+pub(crate) use list_settings;
