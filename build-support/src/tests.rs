@@ -219,3 +219,55 @@ fn an_operation_without_the_shared_error_responses_is_named() {
             .contains("responses.409 must be")
     );
 }
+
+#[test]
+fn a_list_operation_added_to_a_copy_of_the_spec_gets_an_operation_and_the_list_trait() {
+    let path = r##"  /v3/orgs/{org_id}/iam/members:
+    parameters:
+      - $ref: "#/components/parameters/OrgId"
+    get:
+      operationId: list_members_of_a_copy
+      parameters:
+        - $ref: "#/components/parameters/Limit"
+        - $ref: "#/components/parameters/Offset"
+      responses:
+        "200":
+          description: A page of members.
+          content:
+            application/vnd.api+json:
+              schema:
+                $ref: "#/components/schemas/MemberPageOfACopy"
+        "4XX":
+          $ref: "#/components/responses/Error"
+        "5XX":
+          $ref: "#/components/responses/Error"
+"##;
+    let schema = r##"    MemberPageOfACopy:
+      type: object
+      required: [data]
+      properties:
+        data:
+          type: array
+          items:
+            $ref: "#/components/schemas/Resource"
+        meta:
+          $ref: "#/components/schemas/ListMeta"
+
+"##;
+    let copy = SPEC
+        .replacen("components:\n", &format!("{path}\ncomponents:\n"), 1)
+        .replacen("  schemas:\n", &format!("  schemas:\n{schema}"), 1);
+    let generated = gen_str(&copy).expect("the copy generates");
+    assert!(generated.client.contains("pub fn list_members_of_a_copy"));
+    let code: String = generated.client.split_whitespace().collect();
+    // No `included` member: the impl hands over an empty list; a replaced item type is
+    // named by its replacement.
+    assert!(
+        code.contains(
+            "implcrate::pages::ListDocumentfortypes::MemberPageOfACopy{typeItem=crate::jsonapi::Resource;"
+        ),
+        "{}",
+        &generated.client[generated.client.len().saturating_sub(1500)..]
+    );
+    assert!(code.contains("included:::std::vec::Vec::new()"));
+}

@@ -4,5 +4,6 @@ mod common;
 mod create_contract;
 mod create_errors;
 mod fake_end_to_end;
+mod generic_path;
 mod read_and_change;
 mod resilience;
