@@ -10,6 +10,7 @@ mod error;
 pub mod generated;
 mod hooks;
 mod id;
+mod included;
 mod interactions;
 pub mod jsonapi;
 #[cfg(feature = "mock")]
@@ -29,9 +30,10 @@ pub use crate::error::{
     TransportErrorKind,
 };
 pub use crate::id::IntoId;
+pub use crate::included::IncludedResource;
 pub use crate::interactions::{
-    GetInteraction, IncludedResource, Interaction, InteractionChanges, InteractionDetails,
-    InteractionStream, Interactions, ListInteractions, NewInteraction, Related,
+    GetInteraction, Interaction, InteractionChanges, InteractionDetails, InteractionStream,
+    Interactions, ListInteractions, NewInteraction, Related,
 };
 pub use crate::model::{InteractionDirection, InteractionMethod, InteractionStatus, UnknownValue};
 pub use crate::pages::{Features, ListDocument, ListStream, Page, Pagination};

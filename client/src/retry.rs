@@ -85,11 +85,6 @@ impl RetryPolicy {
         self
     }
 
-    /// The configured number of attempts.
-    pub fn attempts(&self) -> u32 {
-        self.max_attempts
-    }
-
     pub(crate) fn start(&self) -> Retries<'_> {
         let backoff = ExponentialBuilder::new()
             .with_min_delay(self.initial_backoff)

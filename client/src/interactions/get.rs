@@ -1,14 +1,12 @@
 //! Fetching one interaction, with the related resources of a compound document.
 
-use serde::de::DeserializeOwned;
-use uuid::Uuid;
-
 use super::Interaction;
 use crate::client::Client;
-use crate::error::{DecodeError, Error};
+use crate::error::Error;
 use crate::generated::types;
 use crate::id::{GivenId, checked_id};
-use crate::jsonapi::{Object, Resource, ToOne};
+use crate::included::IncludedResource;
+use crate::jsonapi::{Resource, ToOne};
 use crate::query::include_param;
 
 /// A relationship of an interaction, to fetch with it through `include`.
@@ -137,12 +135,8 @@ impl InteractionDetails {
                 else {
                     continue;
                 };
-                let found = included.iter().find(|candidate| {
-                    candidate.type_ == identifier.type_
-                        && Uuid::try_parse(&candidate.id).ok() == Some(identifier.id)
-                });
-                if let Some(found) = found {
-                    related.push((kind, IncludedResource::from_resource(identifier.id, found)));
+                if let Some(found) = IncludedResource::find(&included, identifier) {
+                    related.push((kind, found));
                 }
             }
         }
@@ -189,49 +183,5 @@ impl InteractionDetails {
     /// The organisation, if included.
     pub fn organisation(&self) -> Option<&IncludedResource> {
         self.related(Related::Organisation)
-    }
-}
-
-/// A related resource from a compound document.
-///
-/// Ctrl Hub does not document the attributes of contacts, accounts, properties, users or
-/// organisations, so they are JSON here; [`attributes_as`](IncludedResource::attributes_as)
-/// decodes them into a type of your own.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct IncludedResource {
-    /// The resource type, such as `contacts`.
-    pub type_: String,
-    /// The resource id.
-    pub id: Uuid,
-    /// The resource's attributes.
-    pub attributes: Object,
-    /// The resource's relationships, as JSON.
-    pub relationships: Object,
-    /// The resource's `meta`.
-    pub meta: Object,
-}
-
-impl IncludedResource {
-    fn from_resource(id: Uuid, resource: &Resource) -> Self {
-        IncludedResource {
-            type_: resource.type_.clone(),
-            id,
-            attributes: resource.attributes.clone(),
-            relationships: resource.relationships.clone(),
-            meta: resource.meta.clone(),
-        }
-    }
-
-    /// The attributes decoded as `T`; a mismatch is an [`Error::Decode`].
-    pub fn attributes_as<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        serde_json::from_value(serde_json::Value::Object(self.attributes.clone())).map_err(|e| {
-            DecodeError::without_answer(format!("attributes of {} {}: {e}", self.type_, self.id))
-        })
-    }
-
-    /// One attribute, if present.
-    pub fn attribute(&self, name: &str) -> Option<&serde_json::Value> {
-        self.attributes.get(name)
     }
 }

@@ -17,7 +17,7 @@ mod list;
 mod new;
 
 pub use changes::InteractionChanges;
-pub use get::{GetInteraction, IncludedResource, InteractionDetails, Related};
+pub use get::{GetInteraction, InteractionDetails, Related};
 pub use list::{InteractionStream, ListInteractions};
 pub use new::NewInteraction;
 
