@@ -16,6 +16,20 @@ fn seed_body() -> ctrlhub::generated::types::NewInteractionDocument {
     serde_json::from_value(seed_request_with_real_values("generic")).unwrap()
 }
 
+/// Every interaction, through the generic stream over the list operation.
+fn every_interaction(
+    client: &ctrlhub::Client,
+) -> ctrlhub::ListStream<ctrlhub::generated::types::InteractionResource> {
+    let org = client.organisation_id();
+    client.paginate(move |raw, offset| async move {
+        raw.list_customer_interactions()
+            .org_id(org)
+            .offset(offset)
+            .send()
+            .await
+    })
+}
+
 fn no_retries(base_url: &str) -> ctrlhub::Client {
     ctrlhub::Client::builder()
         .base_url(base_url)
@@ -262,17 +276,7 @@ async fn the_generic_stream_has_the_same_loop_guard() {
         })
         .await;
     let client = client(&server.base_url());
-    let org = client.organisation_id();
-    let results: Vec<_> = client
-        .paginate(move |raw, offset| async move {
-            raw.list_customer_interactions()
-                .org_id(org)
-                .offset(offset)
-                .send()
-                .await
-        })
-        .collect()
-        .await;
+    let results: Vec<_> = every_interaction(&client).collect().await;
     assert_eq!(results.len(), 2, "{results:?}");
     assert_eq!(results[0].as_ref().unwrap().id.to_string(), ITEM);
     let Err(Error::Decode(decode)) = &results[1] else {
@@ -298,17 +302,7 @@ async fn a_failed_page_ends_the_generic_stream_with_the_typed_error() {
         })
         .await;
     let client = no_retries(&server.base_url());
-    let org = client.organisation_id();
-    let results: Vec<_> = client
-        .paginate(move |raw, offset| async move {
-            raw.list_customer_interactions()
-                .org_id(org)
-                .offset(offset)
-                .send()
-                .await
-        })
-        .collect()
-        .await;
+    let results: Vec<_> = every_interaction(&client).collect().await;
     assert_eq!(results.len(), 1);
     let Err(error) = &results[0] else {
         panic!("expected an error");
