@@ -41,6 +41,21 @@ const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
         &[TypeImpl::Display, TypeImpl::FromStr],
     ),
     (
+        "ContactAssociation",
+        "crate::model::ContactAssociation",
+        &[TypeImpl::Display, TypeImpl::FromStr],
+    ),
+    (
+        "ContactSalutation",
+        "crate::model::ContactSalutation",
+        &[TypeImpl::Display, TypeImpl::FromStr],
+    ),
+    (
+        "ToManyRelationship",
+        "crate::jsonapi::ToMany",
+        &[TypeImpl::Default],
+    ),
+    (
         "ResourceIdentifier",
         "crate::jsonapi::ResourceIdentifier",
         &[],

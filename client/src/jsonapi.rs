@@ -139,6 +139,32 @@ impl ToOne {
     }
 }
 
+/// A to-many relationship: the linked resources, in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToMany {
+    /// The linked resources.
+    #[serde(default)]
+    pub data: Vec<ResourceIdentifier>,
+    /// Non-standard information about the relationship.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub meta: Object,
+}
+
+impl ToMany {
+    /// A relationship linking to `identifiers`.
+    pub fn to(identifiers: Vec<ResourceIdentifier>) -> Self {
+        Self {
+            data: identifiers,
+            meta: Object::new(),
+        }
+    }
+
+    /// The ids of the linked resources, in order.
+    pub fn ids(&self) -> Vec<Uuid> {
+        self.data.iter().map(|data| data.id).collect()
+    }
+}
+
 /// The `jsonapi` member: the server's JSON:API version.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JsonApi {

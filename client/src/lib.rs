@@ -13,6 +13,7 @@ mod id;
 mod included;
 mod interactions;
 pub mod jsonapi;
+mod list;
 #[cfg(feature = "mock")]
 pub mod mock;
 mod model;
@@ -35,7 +36,11 @@ pub use crate::interactions::{
     GetInteraction, Interaction, InteractionChanges, InteractionDetails, InteractionStream,
     Interactions, ListInteractions, NewInteraction, Related,
 };
-pub use crate::model::{InteractionDirection, InteractionMethod, InteractionStatus, UnknownValue};
+pub use crate::list::{List, Listed};
+pub use crate::model::{
+    ContactAssociation, ContactSalutation, InteractionDirection, InteractionMethod,
+    InteractionStatus, UnknownValue,
+};
 pub use crate::pages::{Features, ListDocument, ListStream, Page, Pagination};
 pub use crate::query::SortDirection;
 pub use crate::request::Request;

@@ -1,4 +1,4 @@
-//! Value types of the customer-interaction resource.
+//! Value types of the resources: the open enums.
 //!
 //! `method`, `direction` and `status` are open sets: Ctrl Hub may add values at any time.
 //! Each enum has a variant per value this crate knows, and [`Unknown`](InteractionMethod::Unknown)
@@ -135,6 +135,24 @@ open_enum! {
     InteractionStatus {
         /// The interaction is planned for `date_time`.
         Scheduled => "scheduled",
+    }
+}
+
+open_enum! {
+    /// How a contact is associated with a property. Only `occupier` is documented (as an
+    /// example); other values decode as [`ContactAssociation::Unknown`].
+    ContactAssociation {
+        /// The contact lives at or occupies the property.
+        Occupier => "occupier",
+    }
+}
+
+open_enum! {
+    /// How a contact is addressed. Only `Mr` is documented (as an example); other values
+    /// decode as [`ContactSalutation::Unknown`] and are sent back unchanged.
+    ContactSalutation {
+        /// Mr.
+        Mr => "Mr",
     }
 }
 

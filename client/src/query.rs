@@ -26,8 +26,9 @@ pub(crate) struct ListQuery {
 }
 
 /// A list request's parameters, checked and ready to send.
+#[doc(hidden)]
 #[derive(Debug, Clone, Default)]
-pub(crate) struct ListParams {
+pub struct ListParams {
     pub(crate) limit: Option<std::num::NonZeroU32>,
     pub(crate) filter: Option<Filters>,
     pub(crate) sort: Option<String>,
@@ -105,37 +106,3 @@ fn check_field_name(setting: &str, field: &str) -> Result<(), Error> {
         ))
     }
 }
-
-/// Generates the list builder methods every typed list shares, on a type with a
-/// `query: ListQuery` field.
-macro_rules! list_settings {
-    ($item:literal) => {
-        #[doc = concat!("How many ", $item, " a page holds (at least 1). The server's default otherwise.")]
-        pub fn limit(mut self, limit: u32) -> Self {
-            self.query.limit = Some(limit);
-            self
-        }
-
-        #[doc = concat!("How many ", $item, " to skip before the first page.")]
-        pub fn offset(mut self, offset: u64) -> Self {
-            self.query.offset = Some(offset);
-            self
-        }
-
-        /// Sorts by `field`. Ctrl Hub applies one sort field; a later call replaces an
-        /// earlier one.
-        pub fn sort(mut self, field: impl Into<String>, direction: $crate::SortDirection) -> Self {
-            self.query.sort(field.into(), direction);
-            self
-        }
-
-        #[doc = concat!("Keeps only ", $item, " whose `field` equals `value` exactly")]
-        /// (`filter[field]=value`). Filters on different fields are ANDed; a second filter
-        /// on the same field replaces the first.
-        pub fn filter(mut self, field: impl Into<String>, value: impl Into<String>) -> Self {
-            self.query.filter(field.into(), value.into());
-            self
-        }
-    };
-}
-pub(crate) use list_settings;
