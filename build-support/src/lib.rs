@@ -51,6 +51,11 @@ const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
         &[TypeImpl::Display, TypeImpl::FromStr],
     ),
     (
+        "MemberProfile",
+        "crate::members::MemberProfile",
+        &[TypeImpl::Default],
+    ),
+    (
         "ToManyRelationship",
         "crate::jsonapi::ToMany",
         &[TypeImpl::Default],

@@ -9,9 +9,12 @@ use uuid::Uuid;
 
 use crate::builder::ClientBuilder;
 use crate::call::{Call, RawResult};
+use crate::contacts::Contacts;
+use crate::customer_accounts::CustomerAccounts;
 use crate::error::Error;
 use crate::generated;
 use crate::interactions::Interactions;
+use crate::members::Members;
 use crate::pages::{ListDocument, ListStream, stream_pages};
 
 /// A client for one Ctrl Hub organisation.
@@ -67,6 +70,21 @@ impl Client {
     /// Customer interactions: letters, emails, calls and text messages with customers.
     pub fn interactions(&self) -> Interactions<'_> {
         Interactions::new(self)
+    }
+
+    /// Contacts: the people at a customer an interaction is with.
+    pub fn contacts(&self) -> Contacts<'_> {
+        Contacts::new(self)
+    }
+
+    /// Customer accounts: the contacts and properties of one customer.
+    pub fn customer_accounts(&self) -> CustomerAccounts<'_> {
+        CustomerAccounts::new(self)
+    }
+
+    /// The organisation's members (users), such as an interaction's representative.
+    pub fn members(&self) -> Members<'_> {
+        Members::new(self)
     }
 
     /// The organisation this client works for.

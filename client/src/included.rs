@@ -6,6 +6,14 @@ use uuid::Uuid;
 use crate::error::{DecodeError, Error};
 use crate::jsonapi::{Object, Resource, ResourceIdentifier};
 
+/// A typed resource made from its generated type.
+pub(crate) trait FromRaw: Sized {
+    /// The generated resource type it is decoded as.
+    type Raw: DeserializeOwned;
+
+    fn from_raw(raw: Self::Raw) -> Self;
+}
+
 /// A related resource from a compound document.
 ///
 /// Ctrl Hub does not document the attributes of contacts, accounts, properties, users or
@@ -52,6 +60,22 @@ impl IncludedResource {
         serde_json::from_value(serde_json::Value::Object(self.attributes.clone())).map_err(|e| {
             DecodeError::without_answer(format!("attributes of {} {}: {e}", self.type_, self.id))
         })
+    }
+
+    /// The resource as the typed value `T`; a mismatch is an [`Error::Decode`] naming it.
+    pub(crate) fn decode<T: FromRaw>(&self) -> Result<T, Error> {
+        let value = serde_json::json!({
+            "id": self.id,
+            "type": self.type_,
+            "attributes": self.attributes,
+            "relationships": self.relationships,
+            "meta": self.meta,
+        });
+        serde_json::from_value::<T::Raw>(value)
+            .map(T::from_raw)
+            .map_err(|e| {
+                DecodeError::without_answer(format!("included {} {}: {e}", self.type_, self.id))
+            })
     }
 
     /// One attribute, if present.

@@ -5,6 +5,8 @@ mod auth;
 mod builder;
 mod call;
 mod client;
+mod contacts;
+mod customer_accounts;
 mod env;
 mod error;
 pub mod generated;
@@ -14,17 +16,21 @@ mod included;
 mod interactions;
 pub mod jsonapi;
 mod list;
+mod members;
 #[cfg(feature = "mock")]
 pub mod mock;
 mod model;
 mod pages;
 mod query;
 mod request;
+mod resource_types;
 mod retry;
 mod transport;
 
 pub use crate::builder::{ClientBuilder, Endpoints};
 pub use crate::client::Client;
+pub use crate::contacts::{Contact, ContactChanges, Contacts, ListContacts};
+pub use crate::customer_accounts::{CustomerAccount, CustomerAccounts, NewCustomerAccount};
 pub use crate::env::EnvVar;
 pub use crate::error::{
     ApiError, AuthError, DecodeError, Error, InputError, Outcome, TransportError,
@@ -37,6 +43,7 @@ pub use crate::interactions::{
     Interactions, ListInteractions, NewInteraction, Related,
 };
 pub use crate::list::{List, Listed};
+pub use crate::members::{ListMembers, Member, MemberProfile, Members};
 pub use crate::model::{
     ContactAssociation, ContactSalutation, InteractionDirection, InteractionMethod,
     InteractionStatus, UnknownValue,

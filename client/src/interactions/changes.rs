@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::resource_types;
 use crate::error::Error;
 use crate::generated::types;
+use crate::resource_types;
 
 /// The changes to make to an interaction, for [`Interactions::update`](super::Interactions::update).
 ///

@@ -2,11 +2,14 @@
 
 use super::Interaction;
 use crate::client::Client;
+use crate::contacts::Contact;
+use crate::customer_accounts::CustomerAccount;
 use crate::error::Error;
 use crate::generated::types;
 use crate::id::{GivenId, checked_id};
-use crate::included::IncludedResource;
+use crate::included::{FromRaw, IncludedResource};
 use crate::jsonapi::{Resource, ToOne};
+use crate::members::Member;
 use crate::query::include_param;
 
 /// A relationship of an interaction, to fetch with it through `include`.
@@ -155,32 +158,44 @@ impl InteractionDetails {
             .map(|(_, resource)| resource)
     }
 
-    /// The contact, if included.
-    pub fn contact(&self) -> Option<&IncludedResource> {
-        self.related(Related::Contact)
+    /// The contact, typed, if Ctrl Hub included it (ask with [`Related::Contact`]).
+    /// `Ok(None)` when the interaction has no contact or it was not included; an
+    /// [`Error::Decode`] when it was included in a shape that is not a contact's.
+    /// [`related`](InteractionDetails::related) gives its JSON.
+    pub fn contact(&self) -> Result<Option<Contact>, Error> {
+        self.typed(Related::Contact)
     }
 
-    /// The customer account, if included.
-    pub fn account(&self) -> Option<&IncludedResource> {
-        self.related(Related::Account)
+    /// The customer account, typed, if included; as for
+    /// [`contact`](InteractionDetails::contact).
+    pub fn account(&self) -> Result<Option<CustomerAccount>, Error> {
+        self.typed(Related::Account)
     }
 
-    /// The property, if included.
+    /// The property, if included, as JSON (properties are not documented).
     pub fn property(&self) -> Option<&IncludedResource> {
         self.related(Related::Property)
     }
 
-    /// The representative, if included.
-    pub fn representative(&self) -> Option<&IncludedResource> {
-        self.related(Related::Representative)
+    /// The representative (an organisation member), typed, if included; as for
+    /// [`contact`](InteractionDetails::contact).
+    pub fn representative(&self) -> Result<Option<Member>, Error> {
+        self.typed(Related::Representative)
     }
 
-    /// The author, if included.
-    pub fn author(&self) -> Option<&IncludedResource> {
-        self.related(Related::Author)
+    /// The author (an organisation member), typed, if included; as for
+    /// [`contact`](InteractionDetails::contact).
+    pub fn author(&self) -> Result<Option<Member>, Error> {
+        self.typed(Related::Author)
     }
 
-    /// The organisation, if included.
+    fn typed<T: FromRaw>(&self, relationship: Related) -> Result<Option<T>, Error> {
+        self.related(relationship)
+            .map(IncludedResource::decode)
+            .transpose()
+    }
+
+    /// The organisation, if included, as JSON (organisations are not documented).
     pub fn organisation(&self) -> Option<&IncludedResource> {
         self.related(Related::Organisation)
     }

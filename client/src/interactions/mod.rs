@@ -9,6 +9,7 @@ use crate::id::{IntoId, checked_id};
 use crate::jsonapi::{ResourceIdentifier, ToOne};
 use crate::model::{InteractionDirection, InteractionMethod, InteractionStatus};
 use crate::request::Request;
+use crate::resource_types;
 use chrono::{DateTime, Utc};
 
 mod changes;
@@ -20,15 +21,6 @@ pub use changes::InteractionChanges;
 pub use get::{GetInteraction, InteractionDetails, Related};
 pub use list::{InteractionStream, ListInteractions};
 pub use new::NewInteraction;
-
-/// JSON:API type strings; the typed API fills them in, users never write them.
-pub(crate) mod resource_types {
-    pub(crate) const INTERACTION: &str = "customer-interactions";
-    pub(crate) const CONTACT: &str = "contacts";
-    pub(crate) const ACCOUNT: &str = "customer-accounts";
-    pub(crate) const PROPERTY: &str = "properties";
-    pub(crate) const USER: &str = "users";
-}
 
 /// The customer-interaction operations of a [`Client`], from [`Client::interactions`].
 ///
@@ -259,7 +251,7 @@ impl Link {
     fn resource_type(self) -> &'static str {
         match self {
             Link::Contact => resource_types::CONTACT,
-            Link::Account => resource_types::ACCOUNT,
+            Link::Account => resource_types::CUSTOMER_ACCOUNT,
             Link::Representative => resource_types::USER,
         }
     }

@@ -2,12 +2,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::resource_types;
 use crate::error::Error;
 use crate::generated::types;
 use crate::id::{GivenId, IntoId, checked_id};
 use crate::jsonapi::{ResourceIdentifier, ToOne};
 use crate::model::{InteractionDirection, InteractionMethod, InteractionStatus};
+use crate::resource_types;
 
 /// A customer interaction to record, for [`Interactions::create`](super::Interactions::create).
 ///
@@ -107,7 +107,7 @@ impl NewInteraction {
         };
         let relationships = types::NewInteractionRelationships {
             contact: link("contact", self.contact, resource_types::CONTACT)?,
-            account: link("account", self.account, resource_types::ACCOUNT)?,
+            account: link("account", self.account, resource_types::CUSTOMER_ACCOUNT)?,
             property: link("property", self.property, resource_types::PROPERTY)?,
             representative: link("representative", self.representative, resource_types::USER)?,
         };

@@ -186,9 +186,9 @@ async fn get_update_and_relink_round_trip_through_the_fake() {
         .unwrap();
     assert_eq!(details.interaction.contact, Some(contact));
     assert_eq!(details.interaction.representative, Some(representative));
-    assert_eq!(details.contact().unwrap().id, contact);
-    assert_eq!(details.author().unwrap().id, fake.author_id());
-    assert!(details.representative().is_none(), "not asked for");
+    assert_eq!(details.contact().unwrap().unwrap().id, contact);
+    assert_eq!(details.author().unwrap().unwrap().id, fake.author_id());
+    assert!(details.representative().unwrap().is_none(), "not asked for");
 
     let missing = interactions.get(Uuid::new_v4()).send().await.unwrap_err();
     assert_eq!(missing.status().map(|s| s.as_u16()), Some(404));

@@ -478,7 +478,9 @@ async fn get_resolves_included_resources_and_reports_missing_ones_as_absent() {
     mock.assert_async().await;
 
     assert_eq!(details.interaction.id.to_string(), id(7));
-    let found = details.contact().expect("the contact was included");
+    let found = details
+        .related(Related::Contact)
+        .expect("the contact was included");
     assert_eq!(found.type_, "contacts");
     assert_eq!(found.id.to_string(), contact);
     #[derive(serde::Deserialize)]
@@ -492,22 +494,34 @@ async fn get_resolves_included_resources_and_reports_missing_ones_as_absent() {
         ("Ada", "Lovelace")
     );
     assert_eq!(
-        details.author().unwrap().attribute("email"),
+        details.related(Related::Author).unwrap().attribute("email"),
         Some(&json!("a@example.com"))
     );
     assert!(
-        details.representative().is_none(),
+        details.representative().unwrap().is_none(),
         "linked but not included: absent"
     );
-    assert!(details.account().is_none(), "not requested: absent");
+    assert!(
+        details.account().unwrap().is_none(),
+        "not requested: absent"
+    );
     assert!(details.property().is_none(), "not linked: absent");
     assert!(details.organisation().is_none());
     assert_eq!(
         details.interaction.representative.unwrap().to_string(),
         representative
     );
-    let wrong: Result<Person, _> = details.author().unwrap().attributes_as();
+    let wrong: Result<Person, _> = details.related(Related::Author).unwrap().attributes_as();
     assert!(matches!(wrong, Err(Error::Decode(_))));
+    // The same resources, typed.
+    let typed = details.contact().unwrap().expect("typed contact");
+    assert_eq!(typed.id.to_string(), contact);
+    assert_eq!(
+        (typed.first_name.as_deref(), typed.last_name.as_deref()),
+        (Some("Ada"), Some("Lovelace"))
+    );
+    let author = details.author().unwrap().expect("typed author");
+    assert_eq!(author.email.as_deref(), Some("a@example.com"));
 }
 
 #[tokio::test]

@@ -1,0 +1,73 @@
+//! Changes to an existing contact.
+
+use uuid::Uuid;
+
+use super::check_email;
+use crate::error::Error;
+use crate::generated::types;
+use crate::resource_types::CONTACT;
+
+/// The changes to make to a contact, for [`Contacts::update`](super::Contacts::update).
+///
+/// The reference's update example carries `first_name`, `last_name`, `email` and
+/// `telephone`. Only the fields set here are sent. Checked when the update is sent.
+///
+/// ```
+/// let changes = ctrlhub::ContactChanges::new()
+///     .email("ada@example.com")
+///     .telephone("+44 20 7946 0000");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContactChanges {
+    attributes: types::ContactUpdateAttributes,
+}
+
+impl ContactChanges {
+    /// Changes that change nothing yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The contact's first name.
+    pub fn first_name(mut self, name: impl Into<String>) -> Self {
+        self.attributes.first_name = Some(name.into());
+        self
+    }
+
+    /// The contact's last name.
+    pub fn last_name(mut self, name: impl Into<String>) -> Self {
+        self.attributes.last_name = Some(name.into());
+        self
+    }
+
+    /// The contact's email address; checked for its shape when sent.
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.attributes.email = Some(email.into());
+        self
+    }
+
+    /// The contact's telephone number.
+    pub fn telephone(mut self, telephone: impl Into<String>) -> Self {
+        self.attributes.telephone = Some(telephone.into());
+        self
+    }
+
+    pub(crate) fn into_document(self, id: Uuid) -> Result<types::ContactUpdateDocument, Error> {
+        if self.attributes == types::ContactUpdateAttributes::default() {
+            return Err(Error::invalid_input(
+                "update",
+                "sets nothing: set first_name, last_name, email or telephone",
+            ));
+        }
+        if let Some(email) = &self.attributes.email {
+            check_email("email", email)?;
+        }
+        Ok(types::ContactUpdateDocument {
+            data: types::ContactUpdateResource {
+                id,
+                type_: CONTACT.to_owned(),
+                attributes: self.attributes,
+            },
+        })
+    }
+}

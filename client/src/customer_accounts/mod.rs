@@ -1,0 +1,242 @@
+//! Customer accounts: the contacts and properties of one customer.
+
+use uuid::Uuid;
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::generated::types;
+use crate::id::{GivenId, IntoId, checked_id};
+use crate::included::FromRaw;
+use crate::jsonapi::{Object, ResourceIdentifier, ToMany};
+use crate::request::Request;
+use crate::resource_types::{CONTACT, CUSTOMER_ACCOUNT, PROPERTY};
+
+/// The customer-account operations of a [`Client`], from [`Client::customer_accounts`].
+#[derive(Debug, Clone, Copy)]
+pub struct CustomerAccounts<'a> {
+    client: &'a Client,
+}
+
+impl<'a> CustomerAccounts<'a> {
+    pub(crate) fn new(client: &'a Client) -> Self {
+        CustomerAccounts { client }
+    }
+
+    /// Creates a customer account linking `new`'s contacts and properties, and returns it
+    /// as Ctrl Hub stored it. A customer account has no attributes of its own.
+    ///
+    /// The rules of [`Interactions::create`](crate::Interactions::create) apply: it is
+    /// never sent twice once it may have reached Ctrl Hub, and
+    /// [`Error::is_outcome_unknown`] says when to look before creating it again.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: ctrlhub::Client, contact: uuid::Uuid, property: uuid::Uuid) -> Result<(), ctrlhub::Error> {
+    /// let new = ctrlhub::NewCustomerAccount::new().contact(contact).property(property);
+    /// let account = client.customer_accounts().create(new).send().await?;
+    /// println!("{} links {:?}", account.id, account.contacts);
+    /// # Ok(()) }
+    /// ```
+    pub fn create(&self, new: NewCustomerAccount) -> Request<CustomerAccount> {
+        let client = self.client.clone();
+        Request::new(async move {
+            let body = new.into_document()?;
+            let org = client.organisation_id;
+            let answer = client
+                .call(|raw| async move {
+                    raw.create_customer_account()
+                        .org_id(org)
+                        .body(body)
+                        .send()
+                        .await
+                })
+                .await?;
+            Ok(CustomerAccount::from_raw(answer.into_inner().data))
+        })
+    }
+
+    /// Adds these contacts to the account (at least one).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: ctrlhub::Client, account: uuid::Uuid, contact: uuid::Uuid) -> Result<(), ctrlhub::Error> {
+    /// client.customer_accounts().add_contacts(account, [contact]).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn add_contacts<I: IntoId>(
+        &self,
+        id: impl IntoId,
+        contacts: impl IntoIterator<Item = I>,
+    ) -> Request<()> {
+        self.contacts(Change::Add, id, contacts)
+    }
+
+    /// Replaces the account's contacts with these (none clears them).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: ctrlhub::Client, account: uuid::Uuid, contact: uuid::Uuid) -> Result<(), ctrlhub::Error> {
+    /// client.customer_accounts().set_contacts(account, [contact]).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn set_contacts<I: IntoId>(
+        &self,
+        id: impl IntoId,
+        contacts: impl IntoIterator<Item = I>,
+    ) -> Request<()> {
+        self.contacts(Change::Replace, id, contacts)
+    }
+
+    /// Ctrl Hub's success answer is not documented: a 200 with the linkage or a 204
+    /// without are both success, and no body is read.
+    fn contacts<I: IntoId>(
+        &self,
+        change: Change,
+        id: impl IntoId,
+        contacts: impl IntoIterator<Item = I>,
+    ) -> Request<()> {
+        let client = self.client.clone();
+        let id = id.into_id();
+        let contacts: Vec<GivenId> = contacts.into_iter().map(IntoId::into_id).collect();
+        Request::new(async move {
+            let id = checked_id("id", id)?;
+            if change == Change::Add && contacts.is_empty() {
+                return Err(Error::invalid_input(
+                    "contacts",
+                    "adds nothing: give at least one",
+                ));
+            }
+            let body = types::ToManyRelationshipDocument {
+                data: identifiers("contacts", CONTACT, contacts)?,
+            };
+            let org = client.organisation_id;
+            client
+                .call(|raw| async move {
+                    match change {
+                        Change::Add => {
+                            raw.add_customer_account_contacts()
+                                .org_id(org)
+                                .customer_account_id(id)
+                                .body(body)
+                                .send()
+                                .await
+                        }
+                        Change::Replace => {
+                            raw.set_customer_account_contacts()
+                                .org_id(org)
+                                .customer_account_id(id)
+                                .body(body)
+                                .send()
+                                .await
+                        }
+                    }
+                })
+                .await?;
+            Ok(())
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    Add,
+    Replace,
+}
+
+/// Checked identifiers of `type_`; a bad id is refused naming `field[index]`.
+fn identifiers(
+    field: &str,
+    type_: &str,
+    ids: Vec<GivenId>,
+) -> Result<Vec<ResourceIdentifier>, Error> {
+    ids.into_iter()
+        .enumerate()
+        .map(|(i, id)| {
+            checked_id(&format!("{field}[{i}]"), id).map(|id| ResourceIdentifier::new(type_, id))
+        })
+        .collect()
+}
+
+/// A customer account to create, for [`CustomerAccounts::create`]: the contacts and
+/// properties it links. Ids are checked when the create is sent.
+///
+/// ```
+/// let new = ctrlhub::NewCustomerAccount::new()
+///     .contact("9b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b")
+///     .property("3c90c3cc-0d44-4b50-8888-8dd25736052a");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewCustomerAccount {
+    contacts: Vec<GivenId>,
+    properties: Vec<GivenId>,
+}
+
+impl NewCustomerAccount {
+    /// An account that links nothing yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Links a contact.
+    pub fn contact(mut self, id: impl IntoId) -> Self {
+        self.contacts.push(id.into_id());
+        self
+    }
+
+    /// Links a property.
+    pub fn property(mut self, id: impl IntoId) -> Self {
+        self.properties.push(id.into_id());
+        self
+    }
+
+    pub(crate) fn into_document(self) -> Result<types::NewCustomerAccountDocument, Error> {
+        Ok(types::NewCustomerAccountDocument {
+            data: types::NewCustomerAccountResource {
+                type_: CUSTOMER_ACCOUNT.to_owned(),
+                relationships: types::NewCustomerAccountRelationships {
+                    contacts: Some(ToMany::to(identifiers("contacts", CONTACT, self.contacts)?)),
+                    properties: Some(ToMany::to(identifiers(
+                        "properties",
+                        PROPERTY,
+                        self.properties,
+                    )?)),
+                },
+            },
+        })
+    }
+}
+
+/// A customer account as Ctrl Hub stored it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CustomerAccount {
+    /// The account's id.
+    pub id: Uuid,
+    /// The account's contacts.
+    pub contacts: Vec<Uuid>,
+    /// The account's properties.
+    pub properties: Vec<Uuid>,
+    /// The account's interactions.
+    pub interactions: Vec<Uuid>,
+    /// The user who created the account.
+    pub author: Option<Uuid>,
+    /// The organisation the account belongs to.
+    pub organisation: Option<Uuid>,
+    /// Attributes, should Ctrl Hub send any (none is documented).
+    pub attributes: Object,
+}
+
+impl FromRaw for CustomerAccount {
+    type Raw = types::CustomerAccountResource;
+
+    fn from_raw(resource: types::CustomerAccountResource) -> Self {
+        let relationships = resource.relationships.unwrap_or_default();
+        let ids = |link: Option<ToMany>| link.map(|l| l.ids()).unwrap_or_default();
+        CustomerAccount {
+            id: resource.id,
+            contacts: ids(relationships.contacts),
+            properties: ids(relationships.properties),
+            interactions: ids(relationships.interactions),
+            author: relationships.author.and_then(|l| l.id()),
+            organisation: relationships.organisation.and_then(|l| l.id()),
+            attributes: resource.attributes,
+        }
+    }
+}
