@@ -3,7 +3,9 @@
 mod common;
 mod create_contract;
 mod create_errors;
+mod every_operation;
 mod fake_end_to_end;
 mod generic_path;
+mod neighbours_contract;
 mod read_and_change;
 mod resilience;
