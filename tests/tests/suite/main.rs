@@ -5,6 +5,7 @@ mod create_contract;
 mod create_errors;
 mod every_operation;
 mod fake_end_to_end;
+mod fake_neighbours;
 mod generic_path;
 mod neighbours_contract;
 mod read_and_change;

@@ -1,0 +1,179 @@
+//! Contacts, customer accounts and members end to end against the fake Ctrl Hub, and the
+//! workflow they serve: find the ids an interaction needs, link it, read it back.
+
+use ctrlhub::{ContactChanges, NewCustomerAccount, NewInteraction, Related};
+use ctrlhub_tests::FakeCtrlHub;
+use futures::StreamExt;
+use uuid::Uuid;
+
+fn client_for(fake: &FakeCtrlHub) -> ctrlhub::Client {
+    ctrlhub::Client::builder()
+        .base_url(fake.base_url())
+        .organisation_id(fake.org_id())
+        .session_token(fake.session_token())
+        .build()
+        .unwrap()
+}
+
+fn id_of(resource: &serde_json::Value) -> Uuid {
+    resource["id"].as_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn find_a_contact_by_email_and_a_member_then_link_and_read_back_an_interaction() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = client_for(&fake);
+
+    let found = client
+        .contacts()
+        .list()
+        .filter("email", "ada@example.com")
+        .page()
+        .await
+        .unwrap();
+    assert_eq!(found.items.len(), 1);
+    let contact = &found.items[0];
+    assert_eq!(contact.last_name.as_deref(), Some("Lovelace"));
+    assert_eq!(found.pagination.resources, Some(1));
+
+    let members: Vec<ctrlhub::Member> = client
+        .members()
+        .list()
+        .stream()
+        .map(Result::unwrap)
+        .collect()
+        .await;
+    assert_eq!(members.len(), 2);
+    let rep = members
+        .iter()
+        .find(|m| m.email.as_deref() == Some("rep@example.com"))
+        .unwrap();
+    assert_eq!(rep.profile.work["job_title"], "Customer representative");
+
+    let created = client
+        .interactions()
+        .create(
+            NewInteraction::new()
+                .method(ctrlhub::InteractionMethod::Email)
+                .direction(ctrlhub::InteractionDirection::Outbound)
+                .date_time(chrono::Utc::now())
+                .contact(contact.id)
+                .representative(rep.id),
+        )
+        .send()
+        .await
+        .unwrap();
+    let details = client
+        .interactions()
+        .get(created.id)
+        .include([Related::Contact, Related::Representative, Related::Author])
+        .send()
+        .await
+        .unwrap();
+    let typed_contact = details.contact().unwrap().unwrap();
+    assert_eq!(&typed_contact, contact);
+    assert_eq!(details.representative().unwrap().unwrap().id, rep.id);
+    let author = details.author().unwrap().unwrap();
+    assert_eq!(author.id, fake.author_id());
+    assert_eq!(author.email.as_deref(), Some("author@example.com"));
+}
+
+#[tokio::test]
+async fn contacts_get_and_update_change_what_the_fake_stores() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = client_for(&fake);
+    let id = id_of(&fake.contacts()[2]);
+    let contact = client.contacts().get(id).send().await.unwrap();
+    assert_eq!(contact.first_name.as_deref(), Some("Grace"));
+    assert_eq!(contact.salutation.as_ref().map(|s| s.as_str()), Some("Dr"));
+
+    let updated = client
+        .contacts()
+        .update(id, ContactChanges::new().telephone("01632 960999"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.telephone.as_deref(), Some("01632 960999"));
+    assert_eq!(updated.email.as_deref(), Some("grace@example.com"), "kept");
+    assert_eq!(
+        fake.contacts()[2]["attributes"]["telephone"],
+        "01632 960999"
+    );
+
+    let missing = client
+        .contacts()
+        .get(Uuid::new_v4())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(missing.status().map(|s| s.as_u16()), Some(404));
+}
+
+#[tokio::test]
+async fn customer_accounts_are_created_and_their_contacts_added_and_replaced() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = client_for(&fake);
+    let contacts: Vec<Uuid> = fake.contacts().iter().map(id_of).collect();
+    let property = Uuid::new_v4();
+    let accounts = client.customer_accounts();
+    let account = accounts
+        .create(
+            NewCustomerAccount::new()
+                .contact(contacts[1])
+                .property(property),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(account.contacts, [contacts[1]]);
+    assert_eq!(account.properties, [property]);
+    assert_eq!(account.author, Some(fake.author_id()));
+    assert_eq!(fake.customer_accounts().len(), 2);
+
+    accounts
+        .add_contacts(account.id, [contacts[2], contacts[1]])
+        .send()
+        .await
+        .unwrap();
+    let stored = |fake: &FakeCtrlHub| -> Vec<Uuid> {
+        let all = fake.customer_accounts();
+        let account = all.iter().find(|a| id_of(a) == account.id).unwrap();
+        account["relationships"]["contacts"]["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(id_of)
+            .collect()
+    };
+    assert_eq!(stored(&fake), [contacts[1], contacts[2]]);
+
+    accounts
+        .set_contacts(account.id, [contacts[0]])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stored(&fake), [contacts[0]]);
+
+    let error = accounts
+        .add_contacts(Uuid::new_v4(), [contacts[0]])
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+}
+
+#[tokio::test]
+async fn a_member_is_read_by_id_and_an_unknown_one_is_a_404() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = client_for(&fake);
+    let member = client.members().get(fake.author_id()).send().await.unwrap();
+    assert_eq!(member.email.as_deref(), Some("author@example.com"));
+    assert_eq!(member.organisations, [fake.org_id()]);
+    let error = client
+        .members()
+        .get(Uuid::new_v4())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+}
