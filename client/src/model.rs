@@ -156,5 +156,14 @@ open_enum! {
     }
 }
 
+/// `at` in UTC at whole seconds, as the reference writes times: serialized, it is
+/// `2023-11-07T05:31:56Z`.
+pub(crate) fn whole_seconds<Tz: chrono::TimeZone>(
+    at: chrono::DateTime<Tz>,
+) -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    at.with_timezone(&chrono::Utc).trunc_subsecs(0)
+}
+
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,6 @@
 //! What a new interaction is made of.
 
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 
 use crate::error::Error;
 use crate::generated::types;
@@ -50,9 +50,13 @@ impl NewInteraction {
         self
     }
 
-    /// When the interaction happened (or is scheduled to).
+    /// When the interaction happened (or is scheduled to), in any time zone.
+    ///
+    /// It is sent in UTC at whole seconds (`2023-11-07T05:31:56Z`), the form every
+    /// example of the reference uses: a fraction of a second is dropped (truncated, not
+    /// rounded), so the interaction Ctrl Hub returns carries the same time as was sent.
     pub fn date_time<Tz: chrono::TimeZone>(mut self, at: DateTime<Tz>) -> Self {
-        self.attributes.date_time = Some(at.with_timezone(&Utc));
+        self.attributes.date_time = Some(crate::model::whole_seconds(at));
         self
     }
 

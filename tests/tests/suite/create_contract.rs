@@ -191,3 +191,49 @@ async fn the_generated_typed_mock_helpers_match_the_same_request() {
     assert_eq!(created.id, SEED_ID.parse::<Uuid>().unwrap());
     mock.assert_async().await;
 }
+
+#[tokio::test]
+async fn date_time_goes_out_at_whole_seconds_and_comes_back_equal() {
+    let fake = ctrlhub_tests::FakeCtrlHub::start().await.unwrap();
+    let client = ctrlhub::Client::builder()
+        .base_url(fake.base_url())
+        .organisation_id(fake.org_id())
+        .session_token(fake.session_token())
+        .build()
+        .unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-28T06:01:16.750417185Z").unwrap();
+    let created = client
+        .interactions()
+        .create(
+            ctrlhub::NewInteraction::new()
+                .method(ctrlhub::InteractionMethod::Sms)
+                .direction(ctrlhub::InteractionDirection::Inbound)
+                .date_time(at),
+        )
+        .send()
+        .await
+        .unwrap();
+    let sent = fake.requests().last().unwrap().body.clone().unwrap();
+    assert_eq!(
+        sent["data"]["attributes"]["date_time"],
+        "2026-11-28T06:01:16Z"
+    );
+    let expected = chrono::DateTime::parse_from_rfc3339("2026-11-28T06:01:16Z").unwrap();
+    assert_eq!(
+        created.date_time,
+        Some(expected.with_timezone(&chrono::Utc))
+    );
+
+    let updated = client
+        .interactions()
+        .update(created.id, ctrlhub::InteractionChanges::new().date_time(at))
+        .send()
+        .await
+        .unwrap();
+    let sent = fake.requests().last().unwrap().body.clone().unwrap();
+    assert_eq!(
+        sent["data"]["attributes"]["date_time"],
+        "2026-11-28T06:01:16Z"
+    );
+    assert_eq!(updated.date_time, created.date_time);
+}
