@@ -254,6 +254,10 @@ pub struct ErrorObject {
     /// Non-standard details; Ctrl Hub puts `field`, `type` and `value` here.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub meta: Object,
+    /// Members JSON:API does not define, kept as received: a gateway's
+    /// `{"error": .., "error_description": ..}` lands here rather than being lost.
+    #[serde(flatten)]
+    pub other: Object,
 }
 
 impl ErrorObject {
@@ -269,24 +273,55 @@ impl ErrorObject {
     }
 }
 
+/// Shows the error's words: `title: detail`, else its `code`, else whatever else it
+/// carries (unknown members, `meta`, `status`), so that no text Ctrl Hub (or a gateway)
+/// sent is lost; then where the problem is.
 impl std::fmt::Display for ErrorObject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut parts = [self.title.as_deref(), self.detail.as_deref()]
             .into_iter()
             .flatten()
-            .filter(|part| !part.is_empty());
-        match parts.next() {
-            Some(first) => f.write_str(first)?,
-            None => f.write_str(self.code.as_deref().unwrap_or("no detail given"))?,
+            .filter(|part| !part.is_empty())
+            .peekable();
+        if parts.peek().is_none() {
+            if let Some(code) = self.code.as_deref().filter(|c| !c.is_empty()) {
+                f.write_str(code)?;
+            } else if !self.other.is_empty() {
+                write_members(f, &self.other)?;
+            } else if !self.meta.is_empty() {
+                f.write_str("meta ")?;
+                write_members(f, &self.meta)?;
+            } else if let Some(status) = &self.status {
+                write!(f, "status {status}, with no title or detail")?;
+            } else {
+                f.write_str("an error object with no members")?;
+            }
         }
-        for part in parts {
-            write!(f, ": {part}")?;
+        for (i, part) in parts.enumerate() {
+            if i > 0 {
+                f.write_str(": ")?;
+            }
+            f.write_str(part)?;
         }
         if let Some(location) = self.location() {
             write!(f, " (at {location})")?;
         }
         Ok(())
     }
+}
+
+/// `key: value, key: value`, strings unquoted.
+fn write_members(f: &mut std::fmt::Formatter<'_>, members: &Object) -> std::fmt::Result {
+    for (i, (key, value)) in members.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        match value {
+            Value::String(text) => write!(f, "{key}: {text}")?,
+            other => write!(f, "{key}: {other}")?,
+        }
+    }
+    Ok(())
 }
 
 /// Where in the request a problem was found.

@@ -60,3 +60,40 @@ fn a_cleared_to_one_relationship_is_written_as_null() {
         "3c90c3cc-0d44-4b50-8888-8dd25736052a"
     );
 }
+
+#[test]
+fn a_json_error_that_is_not_json_api_keeps_its_words() {
+    let doc: ErrorDocument = serde_json::from_str(
+        r#"{"error":"invalid_request","error_description":"date_time is required"}"#,
+    )
+    .unwrap();
+    let error = &doc.errors[0];
+    assert_eq!(error.other["error_description"], "date_time is required");
+    assert_eq!(
+        error.to_string(),
+        "error: invalid_request, error_description: date_time is required"
+    );
+}
+
+#[test]
+fn an_error_without_title_or_detail_says_what_it_has() {
+    let shown =
+        |json: &str| serde_json::from_str::<ErrorDocument>(json).unwrap().errors[0].to_string();
+    assert_eq!(
+        shown(r#"{"errors":[{"status":"400","source":{"pointer":"/data/attributes/date_time"}}]}"#),
+        "status 400, with no title or detail (at /data/attributes/date_time)"
+    );
+    assert_eq!(
+        shown(r#"{"errors":[{"meta":{"field":"date_time","type":"required"}}]}"#),
+        "meta field: date_time, type: required (at date_time)"
+    );
+    assert_eq!(shown(r#"{"errors":[{"code":"E42"}]}"#), "E42");
+    assert_eq!(
+        shown(r#"{"errors":[{}]}"#),
+        "an error object with no members"
+    );
+    assert_eq!(
+        shown(r#"{"errors":[{"title":"","detail":"only detail"}]}"#),
+        "only detail"
+    );
+}

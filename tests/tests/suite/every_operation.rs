@@ -239,6 +239,25 @@ async fn a_400_in_either_documented_shape_is_an_api_error_with_its_words() {
 }
 
 #[tokio::test]
+async fn a_json_error_that_is_not_json_api_keeps_its_words() {
+    let gateway = json!({"error": "invalid_request", "error_description": "date_time is required"})
+        .to_string();
+    for op in operations() {
+        let (result, _) = answered(&op, 400, "application/json", &gateway, &[]).await;
+        let Err(error) = result else {
+            panic!("{}: expected an error", op.name);
+        };
+        let text = error.to_string();
+        assert!(
+            text.contains("error_description: date_time is required"),
+            "{}: {text}",
+            op.name
+        );
+        assert!(!text.contains("no detail"), "{}: {text}", op.name);
+    }
+}
+
+#[tokio::test]
 async fn a_401_is_an_auth_error_and_a_404_an_api_error() {
     let body = json!({"errors": [{"status": "404", "title": "Not found"}]}).to_string();
     for op in operations() {
