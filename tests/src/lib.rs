@@ -63,6 +63,7 @@ struct Inner {
     accounts: Mutex<Vec<Value>>,
     members: Mutex<Vec<Value>>,
     requests: Mutex<Vec<RecordedRequest>>,
+    update_semantics: Mutex<UpdateSemantics>,
     tokens: Mutex<Tokens>,
     faults: Mutex<VecDeque<Fault>>,
 }
@@ -124,6 +125,17 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// What a PUT does with the updatable attributes it leaves out. The reference does not
+/// say, so the fake can play either answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UpdateSemantics {
+    /// Attributes left out keep their values.
+    #[default]
+    Merge,
+    /// The updatable attributes become exactly those sent: one left out is cleared.
+    Replace,
+}
+
 /// A running fake Ctrl Hub. Stops when dropped.
 pub struct FakeCtrlHub {
     addr: SocketAddr,
@@ -154,6 +166,7 @@ impl FakeCtrlHub {
             accounts: Mutex::new(accounts),
             members: Mutex::new(members),
             requests: Mutex::new(Vec::new()),
+            update_semantics: Mutex::new(UpdateSemantics::default()),
             tokens: Mutex::new(Tokens {
                 expires_in: Some(3600),
                 ..Tokens::default()
@@ -331,6 +344,12 @@ impl FakeCtrlHub {
     /// Makes the token endpoint answer 200 with `body` instead of a token (`None`: mend it).
     pub fn break_token_answer(&self, body: Option<&str>) {
         lock(&self.inner.tokens).broken_answer = body.map(str::to_owned);
+    }
+
+    /// What PUTs do with the updatable attributes they leave out from now on (default
+    /// [`UpdateSemantics::Merge`]).
+    pub fn set_update_semantics(&self, semantics: UpdateSemantics) {
+        *lock(&self.inner.update_semantics) = semantics;
     }
 
     /// Queues a fault for the next API request.
@@ -987,11 +1006,15 @@ async fn update_interaction(
             );
         }
     }
+    let replace = *lock(&inner.update_semantics) == UpdateSemantics::Replace;
     let mut interactions = lock(&inner.interactions);
     let resource = &mut interactions[index];
-    for (name, value) in changes {
-        resource["attributes"][name] = value.clone();
-    }
+    apply_update(
+        resource,
+        changes,
+        &["date_time", "contacted", "notes"],
+        replace,
+    );
     resource["meta"]["updated_at"] = chrono::Utc::now()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         .into();
@@ -1201,11 +1224,10 @@ async fn update_contact(
             return invalid_attribute(name, "must be a string");
         }
     }
+    let replace = *lock(&inner.update_semantics) == UpdateSemantics::Replace;
     let mut contacts = lock(&inner.contacts);
     let resource = &mut contacts[index];
-    for (name, value) in changes {
-        resource["attributes"][name] = value;
-    }
+    apply_update(resource, changes, CONTACT_UPDATABLE, replace);
     resource["meta"]["updated_at"] = chrono::Utc::now()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         .into();
@@ -1447,4 +1469,27 @@ async fn get_member(
         StatusCode::OK,
         json!({"data": resource, "jsonapi": {"version": "1.0"}}),
     )
+}
+
+/// Writes `changes` into `resource`'s attributes; under replace semantics the
+/// `updatable` attributes not in `changes` are removed first.
+fn apply_update(
+    resource: &mut Value,
+    changes: serde_json::Map<String, Value>,
+    updatable: &[&str],
+    replace: bool,
+) {
+    if !resource["attributes"].is_object() {
+        resource["attributes"] = json!({});
+    }
+    if let Some(attributes) = resource["attributes"].as_object_mut() {
+        if replace {
+            for name in updatable {
+                if !changes.contains_key(*name) {
+                    attributes.remove(*name);
+                }
+            }
+        }
+        attributes.extend(changes);
+    }
 }

@@ -10,7 +10,8 @@ use crate::resource_types::CONTACT;
 /// The changes to make to a contact, for [`Contacts::update`](super::Contacts::update).
 ///
 /// The reference's update example carries `first_name`, `last_name`, `email` and
-/// `telephone`. Only the fields set here are sent. Checked when the update is sent.
+/// `telephone`. The fields set here are changed; [`update`](super::Contacts::update)
+/// leaves the rest as they are. Checked when the update is sent.
 ///
 /// ```
 /// let changes = ctrlhub::ContactChanges::new()
@@ -52,16 +53,34 @@ impl ContactChanges {
         self
     }
 
-    pub(crate) fn into_document(self, id: Uuid) -> Result<types::ContactUpdateDocument, Error> {
+    /// Refuses changes that change nothing, or an email address of the wrong shape.
+    pub(crate) fn check(&self) -> Result<(), Error> {
         if self.attributes == types::ContactUpdateAttributes::default() {
             return Err(Error::invalid_input(
                 "update",
                 "sets nothing: set first_name, last_name, email or telephone",
             ));
         }
-        if let Some(email) = &self.attributes.email {
-            check_email("email", email)?;
+        match &self.attributes.email {
+            Some(email) => check_email("email", email),
+            None => Ok(()),
         }
+    }
+
+    /// These changes, with every field they leave out taken from `current`.
+    pub(crate) fn over(self, current: types::ContactAttributes) -> Self {
+        let changed = self.attributes;
+        ContactChanges {
+            attributes: types::ContactUpdateAttributes {
+                first_name: changed.first_name.or(current.first_name),
+                last_name: changed.last_name.or(current.last_name),
+                email: changed.email.or(current.email),
+                telephone: changed.telephone.or(current.telephone),
+            },
+        }
+    }
+
+    pub(crate) fn into_document(self, id: Uuid) -> Result<types::ContactUpdateDocument, Error> {
         Ok(types::ContactUpdateDocument {
             data: types::ContactUpdateResource {
                 id,

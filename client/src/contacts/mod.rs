@@ -76,8 +76,15 @@ impl<'a> Contacts<'a> {
     }
 
     /// Changes a contact's `first_name`, `last_name`, `email` or `telephone` (the
-    /// attributes of the reference's update example); only those set in `changes` are
-    /// sent.
+    /// attributes of the reference's update example), leaving every field `changes` does
+    /// not mention as it is.
+    ///
+    /// As for [`Interactions::update`](crate::Interactions::update), the reference does
+    /// not say whether a PUT clears the fields it leaves out, so the contact is read first
+    /// and every one of those fields is sent: the new value, or the current one. That
+    /// costs a second request and leaves a race (a change made by someone else between
+    /// the read and the write to a field not mentioned is overwritten);
+    /// [`update_may_clear_unmentioned`](Contacts::update_may_clear_unmentioned) sends one.
     ///
     /// ```no_run
     /// # async fn demo(client: ctrlhub::Client, id: uuid::Uuid) -> Result<(), ctrlhub::Error> {
@@ -86,12 +93,50 @@ impl<'a> Contacts<'a> {
     /// # Ok(()) }
     /// ```
     pub fn update(&self, id: impl IntoId, changes: ContactChanges) -> Request<Contact> {
+        self.put(id, changes, true)
+    }
+
+    /// Like [`update`](Contacts::update), in one request carrying only the fields
+    /// `changes` sets: should Ctrl Hub replace the record with what a PUT carries, the
+    /// fields not mentioned are cleared.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: ctrlhub::Client, id: uuid::Uuid) -> Result<(), ctrlhub::Error> {
+    /// let changes = ctrlhub::ContactChanges::new()
+    ///     .first_name("Ada")
+    ///     .last_name("Lovelace")
+    ///     .email("ada@example.com")
+    ///     .telephone("+44 20 7946 0000");
+    /// client.contacts().update_may_clear_unmentioned(id, changes).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn update_may_clear_unmentioned(
+        &self,
+        id: impl IntoId,
+        changes: ContactChanges,
+    ) -> Request<Contact> {
+        self.put(id, changes, false)
+    }
+
+    fn put(&self, id: impl IntoId, changes: ContactChanges, read_first: bool) -> Request<Contact> {
         let client = self.client.clone();
         let id = id.into_id();
         Request::new(async move {
             let id = checked_id("id", id)?;
-            let body = changes.into_document(id)?;
+            changes.check()?;
             let org = client.organisation_id;
+            let changes = if read_first {
+                let current =
+                    client
+                        .call(|raw| async move {
+                            raw.get_contact().org_id(org).contact_id(id).send().await
+                        })
+                        .await?;
+                changes.over(current.into_inner().data.attributes.unwrap_or_default())
+            } else {
+                changes
+            };
+            let body = changes.into_document(id)?;
             let answer = client
                 .call(|raw| async move {
                     raw.update_contact()

@@ -9,8 +9,9 @@ use crate::resource_types;
 
 /// The changes to make to an interaction, for [`Interactions::update`](super::Interactions::update).
 ///
-/// Ctrl Hub documents `date_time`, `contacted` and `notes` as updatable. Only the fields
-/// set here are sent; the rest are left as they are. Checked when the update is sent.
+/// Ctrl Hub documents `date_time`, `contacted` and `notes` as updatable. The fields set
+/// here are changed; [`update`](super::Interactions::update) leaves the rest as they
+/// are. Checked when the update is sent.
 ///
 /// ```
 /// let update = ctrlhub::InteractionChanges::new()
@@ -50,14 +51,30 @@ impl InteractionChanges {
         self
     }
 
-    pub(crate) fn into_document(self, id: Uuid) -> Result<types::InteractionUpdateDocument, Error> {
+    /// Refuses changes that change nothing, or notes that cannot be stored.
+    pub(crate) fn check(&self) -> Result<(), Error> {
         if self.attributes == types::InteractionUpdateAttributes::default() {
             return Err(Error::invalid_input(
                 "update",
                 "sets nothing: set date_time, contacted or notes",
             ));
         }
-        super::check_notes(self.attributes.notes.as_deref())?;
+        super::check_notes(self.attributes.notes.as_deref())
+    }
+
+    /// These changes, with every updatable field they leave out taken from `current`.
+    pub(crate) fn over(self, current: types::InteractionAttributes) -> Self {
+        let changed = self.attributes;
+        InteractionChanges {
+            attributes: types::InteractionUpdateAttributes {
+                date_time: changed.date_time.or(current.date_time),
+                contacted: changed.contacted.or(current.contacted),
+                notes: changed.notes.or(current.notes),
+            },
+        }
+    }
+
+    pub(crate) fn into_document(self, id: Uuid) -> Result<types::InteractionUpdateDocument, Error> {
         Ok(types::InteractionUpdateDocument {
             data: types::InteractionUpdateResource {
                 id,

@@ -110,7 +110,19 @@ impl<'a> Interactions<'a> {
     }
 
     /// Changes the interaction's `date_time`, `contacted` or `notes` (the attributes
-    /// documented as updatable); only those set in `changes` are sent.
+    /// documented as updatable), leaving every field `changes` does not mention as it is.
+    ///
+    /// # Safe whatever Ctrl Hub does with absent fields
+    ///
+    /// The reference does not say whether a PUT that leaves a field out keeps it or
+    /// clears it. So this reads the interaction first (one GET), and sends every
+    /// updatable field: the ones in `changes`, and the current value of the others.
+    /// Under either behaviour only the fields `changes` names are changed.
+    ///
+    /// The cost is a second request. The race it leaves: a change another client makes to
+    /// an unmentioned field between the read and the write is overwritten with the value
+    /// read. [`update_may_clear_unmentioned`](Interactions::update_may_clear_unmentioned)
+    /// sends one request instead, at the risk its name says.
     ///
     /// ```no_run
     /// # async fn demo(client: ctrlhub::Client, id: uuid::Uuid) -> Result<(), ctrlhub::Error> {
@@ -119,12 +131,55 @@ impl<'a> Interactions<'a> {
     /// # Ok(()) }
     /// ```
     pub fn update(&self, id: impl IntoId, changes: InteractionChanges) -> Request<Interaction> {
+        self.put(id, changes, true)
+    }
+
+    /// Like [`update`](Interactions::update), in one request that carries only the fields
+    /// `changes` sets. Should Ctrl Hub replace the record with what a PUT carries, the
+    /// fields not mentioned are cleared: use it only where that is known not to happen,
+    /// or where every updatable field is set.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: ctrlhub::Client, id: uuid::Uuid, at: chrono::DateTime<chrono::Utc>) -> Result<(), ctrlhub::Error> {
+    /// let all = ctrlhub::InteractionChanges::new().date_time(at).contacted(true).notes("Done");
+    /// client.interactions().update_may_clear_unmentioned(id, all).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn update_may_clear_unmentioned(
+        &self,
+        id: impl IntoId,
+        changes: InteractionChanges,
+    ) -> Request<Interaction> {
+        self.put(id, changes, false)
+    }
+
+    fn put(
+        &self,
+        id: impl IntoId,
+        changes: InteractionChanges,
+        read_first: bool,
+    ) -> Request<Interaction> {
         let client = self.client.clone();
         let id = id.into_id();
         Request::new(async move {
             let id = checked_id("id", id)?;
-            let body = changes.into_document(id)?;
+            changes.check()?;
             let org = client.organisation_id;
+            let changes = if read_first {
+                let current = client
+                    .call(|raw| async move {
+                        raw.get_customer_interaction()
+                            .org_id(org)
+                            .customer_interaction_id(id)
+                            .send()
+                            .await
+                    })
+                    .await?;
+                changes.over(current.into_inner().data.attributes.unwrap_or_default())
+            } else {
+                changes
+            };
+            let body = changes.into_document(id)?;
             let answer = client
                 .call(|raw| async move {
                     raw.update_customer_interaction()

@@ -67,12 +67,24 @@ fn operations() -> Vec<Operation> {
             reads_body: true,
         },
         Operation {
+            // Reads the interaction first: a bad answer to that read is the error.
             name: "interactions().update",
-            method: "PUT",
+            method: "GET",
             path: org_path(&format!("customers/interactions/{ID}")),
             run: run!(|c| c
                 .interactions()
                 .update(ID, InteractionChanges::new().contacted(true))
+                .send()
+                .await),
+            reads_body: true,
+        },
+        Operation {
+            name: "interactions().update_may_clear_unmentioned",
+            method: "PUT",
+            path: org_path(&format!("customers/interactions/{ID}")),
+            run: run!(|c| c
+                .interactions()
+                .update_may_clear_unmentioned(ID, InteractionChanges::new().contacted(true))
                 .send()
                 .await),
             reads_body: true,
@@ -102,11 +114,22 @@ fn operations() -> Vec<Operation> {
         },
         Operation {
             name: "contacts().update",
-            method: "PUT",
+            method: "GET",
             path: org_path(&format!("customers/contacts/{ID}")),
             run: run!(|c| c
                 .contacts()
                 .update(ID, ContactChanges::new().last_name("Lovelace"))
+                .send()
+                .await),
+            reads_body: true,
+        },
+        Operation {
+            name: "contacts().update_may_clear_unmentioned",
+            method: "PUT",
+            path: org_path(&format!("customers/contacts/{ID}")),
+            run: run!(|c| c
+                .contacts()
+                .update_may_clear_unmentioned(ID, ContactChanges::new().last_name("Lovelace"))
                 .send()
                 .await),
             reads_body: true,

@@ -10,3 +10,4 @@ mod generic_path;
 mod neighbours_contract;
 mod read_and_change;
 mod resilience;
+mod update_semantics;

@@ -93,7 +93,7 @@ async fn unknown_salutations_and_associations_are_kept_as_received() {
 }
 
 #[tokio::test]
-async fn update_contact_puts_only_the_fields_set_with_the_type_filled_in() {
+async fn update_contact_that_may_clear_puts_only_the_fields_set_with_the_type_filled_in() {
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
@@ -109,7 +109,7 @@ async fn update_contact_puts_only_the_fields_set_with_the_type_filled_in() {
         .await;
     let contact = client(&server.base_url())
         .contacts()
-        .update(
+        .update_may_clear_unmentioned(
             CONTACT,
             ContactChanges::new()
                 .email("alan@example.org")

@@ -525,7 +525,7 @@ async fn get_resolves_included_resources_and_reports_missing_ones_as_absent() {
 }
 
 #[tokio::test]
-async fn update_sends_only_the_fields_set() {
+async fn update_that_may_clear_unmentioned_fields_sends_only_the_fields_set() {
     let server = MockServer::start_async().await;
     let mut answer = resource(3);
     answer["attributes"]["contacted"] = json!(true);
@@ -549,7 +549,7 @@ async fn update_sends_only_the_fields_set() {
         .await;
     let updated = client(&server.base_url())
         .interactions()
-        .update(
+        .update_may_clear_unmentioned(
             id(3).as_str(),
             InteractionChanges::new()
                 .contacted(true)
@@ -563,6 +563,41 @@ async fn update_sends_only_the_fields_set() {
         updated.notes.as_deref(),
         Some("Reached on the second attempt")
     );
+}
+
+#[tokio::test]
+async fn update_reads_first_and_sends_every_updatable_field() {
+    let server = MockServer::start_async().await;
+    let current = json!({"id": id(3), "type": "customer-interactions", "attributes": {
+        "method": "email", "date_time": "2026-01-05T09:00:00Z", "contacted": false,
+        "notes": "Left a voicemail"}});
+    let read = server
+        .mock_async(|when, then| {
+            when.method(GET).path(item_path(3));
+            then.status(200).json_body(json!({"data": current}));
+        })
+        .await;
+    let write = server
+        .mock_async(|when, then| {
+            when.method(PUT)
+                .path(item_path(3))
+                .json_body(json!({"data": {
+                    "id": id(3),
+                    "type": "customer-interactions",
+                    "attributes": {"date_time": "2026-01-05T09:00:00Z", "contacted": true,
+                                   "notes": "Left a voicemail"}
+                }}));
+            then.status(200).json_body(json!({"data": current}));
+        })
+        .await;
+    client(&server.base_url())
+        .interactions()
+        .update(id(3).as_str(), InteractionChanges::new().contacted(true))
+        .send()
+        .await
+        .unwrap();
+    read.assert_async().await;
+    write.assert_async().await;
 }
 
 #[tokio::test]
