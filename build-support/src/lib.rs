@@ -71,6 +71,7 @@ const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
         &[TypeImpl::Default],
     ),
     ("Resource", "crate::jsonapi::Resource", &[]),
+    (LIST_ITEM_SCHEMA, "crate::pages::RawItem", &[]),
     (
         "Filters",
         "crate::jsonapi::Filters",
@@ -148,6 +149,7 @@ pub fn generate_from_str(
     rewrite_media_types(&mut doc);
     merge_success_alternatives(&mut doc);
     let lists = list_documents(&doc);
+    decode_list_items_one_by_one(&mut doc, &lists);
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc)
         .map_err(|e| fail(format!("not an OpenAPI 3.0 document: {e}")))?;
 
@@ -479,6 +481,37 @@ pub fn list_documents(doc: &Value) -> Vec<ListDocumentSchema> {
     found
 }
 
+/// The schema, added in memory, that every list document's `data` items become.
+pub const LIST_ITEM_SCHEMA: &str = "CtrlhubListItem";
+
+/// Makes the `data` items of every list document a [`LIST_ITEM_SCHEMA`] (replaced by
+/// `crate::pages::RawItem`, the item's JSON text), so that one malformed resource fails
+/// that item alone, not the page: the generated `ListDocument` impl decodes each item
+/// into its resource type. Only the in-memory document changes.
+pub fn decode_list_items_one_by_one(doc: &mut Value, lists: &[ListDocumentSchema]) {
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for list in lists {
+        if let Some(items) = schemas
+            .get_mut(&list.name)
+            .and_then(|schema| schema.pointer_mut("/properties/data/items"))
+        {
+            *items =
+                serde_json::json!({"$ref": format!("#/components/schemas/{LIST_ITEM_SCHEMA}")});
+        }
+    }
+    if !lists.is_empty() {
+        schemas.insert(
+            LIST_ITEM_SCHEMA.to_owned(),
+            serde_json::json!({"description": "One item of a list, decoded on its own."}),
+        );
+    }
+}
+
 /// `impl crate::pages::ListDocument` for each list document, so that the client's generic
 /// page stream works for any list operation of the spec without handwritten code.
 fn list_document_impls(
@@ -503,7 +536,9 @@ fn list_document_impls(
                  type Item = {item};\n\
                  fn into_parts(self) -> crate::pages::ListParts<Self::Item> {{\n\
                      crate::pages::ListParts {{\n\
-                         items: self.data,\n\
+                         items: self.data.into_iter().enumerate()\n\
+                             .map(|(position, raw)| raw.decode::<{item}>(position))\n\
+                             .collect(),\n\
                          meta: ::std::convert::From::from(self.meta),\n\
                          included: {included},\n\
                      }}\n\

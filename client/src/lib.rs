@@ -48,7 +48,7 @@ pub use crate::model::{
     ContactAssociation, ContactSalutation, InteractionDirection, InteractionMethod,
     InteractionStatus, UnknownValue,
 };
-pub use crate::pages::{Features, ListDocument, ListStream, Page, Pagination};
+pub use crate::pages::{Features, InvalidItem, ListDocument, ListStream, Page, Pagination};
 pub use crate::query::SortDirection;
 pub use crate::request::Request;
 pub use crate::retry::RetryPolicy;

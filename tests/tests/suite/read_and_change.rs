@@ -688,3 +688,87 @@ async fn a_relink_refused_by_the_api_is_an_api_error() {
         "{error:?}"
     );
 }
+
+#[tokio::test]
+async fn one_malformed_item_is_one_error_and_the_rest_of_the_list_still_comes() {
+    let server = MockServer::start_async().await;
+    let mut first = page(&[1, 2], 0, Some(3));
+    let items = first["data"].as_array_mut().unwrap();
+    let mut bad = resource(9);
+    bad["id"] = json!("not-a-uuid");
+    items.insert(1, bad);
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(list_path())
+                .query_param_missing("offset");
+            then.status(200).json_body(first);
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(list_path())
+                .query_param("offset", "3");
+            then.status(200).json_body(page(&[4], 3, None));
+        })
+        .await;
+    let client = client(&server.base_url());
+
+    let one = client.interactions().list().page().await.unwrap();
+    assert_eq!(one.items.len(), 2);
+    assert_eq!(one.items[1].id.to_string(), id(2));
+    assert_eq!(one.invalid.len(), 1);
+    assert_eq!(one.invalid[0].position, 1);
+    assert_eq!(one.invalid[0].id.as_deref(), Some("not-a-uuid"));
+    assert!(
+        one.invalid[0].reason.contains("UUID"),
+        "{}",
+        one.invalid[0].reason
+    );
+
+    let all: Vec<Result<ctrlhub::Interaction, Error>> =
+        client.interactions().list().stream().collect().await;
+    assert_eq!(all.len(), 4, "{all:?}");
+    assert_eq!(all[0].as_ref().unwrap().id.to_string(), id(1));
+    let Err(Error::Decode(decode)) = &all[1] else {
+        panic!("expected the bad item's error, got {:?}", all[1]);
+    };
+    assert!(
+        decode
+            .reason
+            .starts_with("item 1 of its page (id `not-a-uuid`) could not be decoded"),
+        "{}",
+        decode.reason
+    );
+    assert_eq!(all[2].as_ref().unwrap().id.to_string(), id(2));
+    assert_eq!(
+        all[3].as_ref().unwrap().id.to_string(),
+        id(4),
+        "the next page still comes"
+    );
+}
+
+#[tokio::test]
+async fn unreadable_pagination_still_ends_the_stream() {
+    let server = MockServer::start_async().await;
+    let mut broken = page(&[1], 0, None);
+    broken["meta"]["pagination"]["offsets"]["next"] = json!("later");
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(list_path());
+            then.status(200).json_body(broken);
+        })
+        .await;
+    let all: Vec<Result<ctrlhub::Interaction, Error>> = client(&server.base_url())
+        .interactions()
+        .list()
+        .stream()
+        .collect()
+        .await;
+    assert_eq!(all.len(), 1);
+    let Err(Error::Decode(decode)) = &all[0] else {
+        panic!("expected a decode error, got {:?}", all[0]);
+    };
+    assert_eq!(decode.status.map(|s| s.as_u16()), Some(200));
+}
