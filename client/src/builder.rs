@@ -61,6 +61,7 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
     retry: RetryPolicy,
+    max_answer_size: u64,
 }
 
 impl Default for ClientBuilder {
@@ -78,6 +79,7 @@ impl Default for ClientBuilder {
             connect_timeout: Some(ClientBuilder::DEFAULT_CONNECT_TIMEOUT),
             timeout: Some(ClientBuilder::DEFAULT_TIMEOUT),
             retry: RetryPolicy::default(),
+            max_answer_size: ClientBuilder::DEFAULT_MAX_ANSWER_SIZE,
         }
     }
 }
@@ -103,6 +105,7 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("max_answer_size", &self.max_answer_size)
             .finish()
     }
 }
@@ -114,6 +117,10 @@ impl ClientBuilder {
     /// Default time allowed for one attempt of a request, from sending to the end of the
     /// answer.
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// Default largest answer body the client reads: 32 MiB, far above any documented
+    /// answer (a page of 100 interactions is about 50 KiB).
+    pub const DEFAULT_MAX_ANSWER_SIZE: u64 = 32 * 1024 * 1024;
 
     /// Both URLs of a deployment, such as [`Endpoints::STAGING`]. Defaults to
     /// [`Endpoints::PRODUCTION`]. [`base_url`](ClientBuilder::base_url) and
@@ -185,6 +192,16 @@ impl ClientBuilder {
     /// Default [`ClientBuilder::DEFAULT_TIMEOUT`].
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.timeout = timeout.into();
+        self
+    }
+
+    /// The largest answer body the client reads, in bytes (at least 1). An answer that
+    /// declares or turns out to be larger is not read further: the call fails with an
+    /// [`Error::Decode`] whose `answer_limit` names the limit (for a create, the outcome
+    /// is unknown), and no more than about this much is held in memory for it.
+    /// Default [`ClientBuilder::DEFAULT_MAX_ANSWER_SIZE`].
+    pub fn max_answer_size(mut self, bytes: u64) -> Self {
+        self.max_answer_size = bytes.max(1);
         self
     }
 
@@ -281,7 +298,7 @@ impl ClientBuilder {
             }
         };
 
-        let transport = Transport::new(credentials, self.retry);
+        let transport = Transport::new(credentials, self.retry, self.max_answer_size);
         let base_url = base_url.as_str().trim_end_matches('/').to_owned();
         Ok(Client {
             raw: generated::Client::new_with_client(&base_url, http, transport),

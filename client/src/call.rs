@@ -80,6 +80,7 @@ impl Call {
                         reason: describe_json_error(&cause),
                         trace_id,
                         outcome: self.outcome_of(status),
+                        answer_limit: None,
                     }),
                 }
             }
@@ -102,6 +103,7 @@ impl Call {
                     reason,
                     trace_id: trace_id(&headers),
                     outcome: self.outcome_of(Some(status)),
+                    answer_limit: None,
                 })
             }
             E::CommunicationError(source) | E::ResponseBodyError(source) => {

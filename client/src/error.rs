@@ -218,6 +218,9 @@ pub struct DecodeError {
     /// `Some(Outcome::Unknown)` when the answer was to a create and was a 5xx (a proxy's
     /// error page, say) or a 2xx: the interaction may have been stored.
     pub outcome: Option<Outcome>,
+    /// The configured [maximum answer size](crate::ClientBuilder::max_answer_size), when
+    /// the answer was larger and reading stopped there.
+    pub answer_limit: Option<u64>,
 }
 
 impl DecodeError {
@@ -233,6 +236,7 @@ impl DecodeError {
             reason,
             trace_id: None,
             outcome: None,
+            answer_limit: None,
         })
     }
 

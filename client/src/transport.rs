@@ -46,6 +46,8 @@ impl std::fmt::Debug for Transport {
 pub(crate) struct Shared {
     pub(crate) credentials: Credentials,
     pub(crate) retry: RetryPolicy,
+    /// The most bytes of one answer's body the client reads.
+    pub(crate) max_answer_size: u64,
 }
 
 /// What one typed call learnt on the way: the final answer's status and headers, and any
@@ -80,9 +82,13 @@ impl CallRecord {
 }
 
 impl Transport {
-    pub(crate) fn new(credentials: Credentials, retry: RetryPolicy) -> Self {
+    pub(crate) fn new(credentials: Credentials, retry: RetryPolicy, max_answer_size: u64) -> Self {
         Transport {
-            shared: Arc::new(Shared { credentials, retry }),
+            shared: Arc::new(Shared {
+                credentials,
+                retry,
+                max_answer_size,
+            }),
             call: None,
         }
     }
@@ -220,11 +226,11 @@ impl Transport {
             trace_id = tracing::field::Empty,
             error = tracing::field::Empty,
         );
+        let method = request.method().clone();
         async {
             let started = tokio::time::Instant::now();
             let result = http.execute(request).await;
             let span = tracing::Span::current();
-            span.record("duration_ms", started.elapsed().as_millis() as u64);
             match &result {
                 Ok(response) => {
                     span.record("status", response.status().as_u16());
@@ -244,12 +250,114 @@ impl Transport {
                     span.record("error", tracing::field::display(transport_kind(error)));
                 }
             }
+            // The body is read here, within the attempt: bounded, and timed with it.
+            let limit = self.shared.max_answer_size;
+            let result = match result {
+                Ok(response) => match read_bounded(response, limit).await {
+                    Ok(Bounded::Complete(response)) => Ok(response),
+                    Ok(Bounded::TooLarge(parts)) => {
+                        span.record("error", "answer_too_large");
+                        Ok(self.too_large(parts, limit, &method))
+                    }
+                    Err(error) => {
+                        span.record("error", tracing::field::display(transport_kind(&error)));
+                        Err(error)
+                    }
+                },
+                Err(error) => Err(error),
+            };
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
             result
         }
         .instrument(span)
         .await
     }
 }
+
+/// An answer whose body was read, or one whose body is larger than the limit (its status
+/// and headers, with the rest of the body left unread).
+enum Bounded {
+    Complete(reqwest::Response),
+    TooLarge(http::response::Parts),
+}
+
+/// Reads the body of `response` into memory, at most `limit` bytes of it: a declared
+/// `Content-Length` over the limit is refused before reading, and reading stops as soon
+/// as the limit is passed. The chunks are kept as they arrive (no buffer that doubles as
+/// it grows), so an answer over the limit never costs more than the limit and one chunk.
+async fn read_bounded(response: reqwest::Response, limit: u64) -> reqwest::Result<Bounded> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit)
+    {
+        let response: http::Response<reqwest::Body> = response.into();
+        return Ok(Bounded::TooLarge(response.into_parts().0));
+    }
+    let response: http::Response<reqwest::Body> = response.into();
+    let (parts, body) = response.into_parts();
+    let mut body = reqwest::Response::from(http::Response::new(body));
+    let mut chunks: Vec<bytes::Bytes> = Vec::new();
+    let mut read = 0u64;
+    while let Some(chunk) = body.chunk().await? {
+        read += chunk.len() as u64;
+        if read > limit {
+            return Ok(Bounded::TooLarge(parts));
+        }
+        chunks.push(chunk);
+    }
+    let bytes = match chunks.len() {
+        0 => bytes::Bytes::new(),
+        1 => chunks.swap_remove(0),
+        _ => {
+            let mut joined = bytes::BytesMut::with_capacity(read as usize);
+            for chunk in chunks {
+                joined.extend_from_slice(&chunk);
+            }
+            joined.freeze()
+        }
+    };
+    Ok(Bounded::Complete(reqwest::Response::from(
+        http::Response::from_parts(parts, bytes),
+    )))
+}
+
+impl Transport {
+    /// Records the typed error for an answer over the size limit, and hands progenitor a
+    /// bodyless 599 in its place: an error status every operation declares, so the call
+    /// fails with the recorded error. (Through [`crate::Client::raw`], outside a call, the
+    /// 599 is what the caller sees.)
+    fn too_large(
+        &self,
+        parts: http::response::Parts,
+        limit: u64,
+        method: &Method,
+    ) -> reqwest::Response {
+        let headers = &parts.headers;
+        let error = Error::Decode(crate::error::DecodeError {
+            status: Some(parts.status),
+            content_type: header_text(headers, header::CONTENT_TYPE.as_str()),
+            snippet: String::new(),
+            reason: format!(
+                "the answer is larger than the limit of {limit} bytes \
+                 (ClientBuilder::max_answer_size); the rest was not read"
+            ),
+            trace_id: trace_id(headers),
+            outcome: (*method == Method::POST).then_some(crate::error::Outcome::Unknown),
+            answer_limit: Some(limit),
+        });
+        self.record(|call| call.hook_error = Some(error));
+        let mut stand_in = http::Response::new(bytes::Bytes::new());
+        *stand_in.status_mut() = ANSWER_TOO_LARGE;
+        *stand_in.headers_mut() = parts.headers;
+        reqwest::Response::from(stand_in)
+    }
+}
+
+/// The status handed to progenitor in place of an answer over the size limit.
+const ANSWER_TOO_LARGE: StatusCode = match StatusCode::from_u16(599) {
+    Ok(status) => status,
+    Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
+};
 
 fn transport_kind(error: &reqwest::Error) -> &'static str {
     if error.is_connect() {

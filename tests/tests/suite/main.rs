@@ -1,5 +1,6 @@
 //! Integration suites of the `ctrlhub` crate, in one test binary to keep linking cheap.
 
+mod answer_limit;
 mod common;
 mod create_contract;
 mod create_errors;
