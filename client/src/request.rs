@@ -47,3 +47,6 @@ impl<T> fmt::Debug for Request<T> {
         f.debug_struct("Request").finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests;

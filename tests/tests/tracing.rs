@@ -72,13 +72,33 @@ async fn each_attempt_is_traced_with_its_facts_and_no_secret_or_body() {
         .build()
         .unwrap();
     session.interactions().list().page().await.unwrap();
+    // Failures are labelled by kind: a timeout, a refused connection, an answer too large.
+    let quick = |base_url: String| {
+        ctrlhub::Client::builder()
+            .base_url(base_url)
+            .organisation_id(fake.org_id())
+            .session_token(fake.session_token())
+            .timeout(std::time::Duration::from_secs(1))
+            .retry_policy(ctrlhub::RetryPolicy::disabled())
+    };
+    fake.push_fault(Fault::Hang);
+    let hung = quick(fake.base_url()).build().unwrap();
+    hung.interactions().list().page().await.unwrap_err();
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let refused = quick(closed).build().unwrap();
+    refused.interactions().list().page().await.unwrap_err();
+    let small = quick(fake.base_url()).max_answer_size(16).build().unwrap();
+    small.interactions().list().page().await.unwrap_err();
 
     let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let spans: Vec<&str> = output
         .lines()
         .filter(|l| l.contains("ctrlhub.request{") && l.contains("close time.busy"))
         .collect();
-    assert_eq!(spans.len(), 4, "one span per attempt: {output}");
+    assert_eq!(spans.len(), 7, "one span per attempt: {output}");
     let org = fake.org_id();
     let has = |span: &str, parts: &[&str]| {
         for part in parts {
@@ -117,6 +137,10 @@ async fn each_attempt_is_traced_with_its_facts_and_no_secret_or_body() {
             "status=200",
         ],
     );
+
+    has(spans[4], &["error=timeout"]);
+    has(spans[5], &["error=connect"]);
+    has(spans[6], &["status=200", "error=\"answer_too_large\""]);
 
     let access_token = fake.api_requests()[0]
         .header("authorization")

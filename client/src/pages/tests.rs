@@ -80,3 +80,18 @@ fn a_raw_item_names_its_position_and_id_when_it_does_not_decode() {
         None
     );
 }
+
+#[test]
+fn next_offset_is_the_paginations() {
+    let page: Page<u8> = Page {
+        items: vec![1],
+        invalid: vec![],
+        pagination: Pagination {
+            next_offset: Some(40),
+            ..Pagination::default()
+        },
+        features: Features::default(),
+        included: Vec::new(),
+    };
+    assert_eq!(page.next_offset(), Some(40));
+}
