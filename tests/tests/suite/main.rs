@@ -11,4 +11,5 @@ mod generic_path;
 mod neighbours_contract;
 mod read_and_change;
 mod resilience;
+mod seed_fixtures;
 mod update_semantics;
