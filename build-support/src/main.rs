@@ -8,10 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let mut spec = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../openapi/ctrlhub.yaml"
-    ));
+    let mut spec = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/ctrlhub.yaml"));
     let mut mock = false;
     for arg in std::env::args().skip(1) {
         match arg.as_str() {

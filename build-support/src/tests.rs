@@ -1,6 +1,6 @@
 use super::*;
 
-const SPEC: &str = include_str!("../../openapi/ctrlhub.yaml");
+const SPEC: &str = include_str!("../openapi/ctrlhub.yaml");
 
 fn gen_str(text: &str) -> Result<Generated, SpecError> {
     generate_from_str(Path::new("openapi/broken.yaml"), text, "crate::generated")

@@ -5,7 +5,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ctrlhub::{InteractionDirection, InteractionMethod, InteractionStatus, NewInteraction};
-use ctrlhub_tests::FakeCtrlHub;
+use ctrlhub_fake::FakeCtrlHub;
 use futures::StreamExt;
 
 fn new_interaction() -> NewInteraction {

@@ -11,7 +11,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use ctrlhub_tests::FakeCtrlHub;
+use ctrlhub_fake::FakeCtrlHub;
 use futures::StreamExt;
 
 struct Counting;

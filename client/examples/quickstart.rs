@@ -44,7 +44,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         println!("Using Ctrl Hub at {}", client.base_url());
         client
     } else {
-        let fake = ctrlhub_tests::FakeCtrlHub::start().await?;
+        let fake = ctrlhub_fake::FakeCtrlHub::start().await?;
         println!(
             "No CTRLHUB_* credentials set: using an in-process stand-in Ctrl Hub at {}",
             fake.base_url()

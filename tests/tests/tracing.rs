@@ -3,7 +3,7 @@
 //! beside it could leave its spans switched off.
 
 use ctrlhub::{InteractionDirection, InteractionMethod, NewInteraction};
-use ctrlhub_tests::{FakeCtrlHub, Fault};
+use ctrlhub_fake::{FakeCtrlHub, Fault};
 
 fn service_client(fake: &FakeCtrlHub) -> ctrlhub::ClientBuilder {
     ctrlhub::Client::builder()

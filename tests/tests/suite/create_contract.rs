@@ -194,7 +194,7 @@ async fn the_generated_typed_mock_helpers_match_the_same_request() {
 
 #[tokio::test]
 async fn date_time_goes_out_at_whole_seconds_and_comes_back_equal() {
-    let fake = ctrlhub_tests::FakeCtrlHub::start().await.unwrap();
+    let fake = ctrlhub_fake::FakeCtrlHub::start().await.unwrap();
     let client = ctrlhub::Client::builder()
         .base_url(fake.base_url())
         .organisation_id(fake.org_id())

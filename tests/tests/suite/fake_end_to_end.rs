@@ -1,7 +1,7 @@
 //! End to end against the fake Ctrl Hub.
 
 use ctrlhub::{Error, InteractionDirection, InteractionMethod, NewInteraction};
-use ctrlhub_tests::FakeCtrlHub;
+use ctrlhub_fake::FakeCtrlHub;
 use uuid::Uuid;
 
 fn client_for(fake: &FakeCtrlHub) -> ctrlhub::Client {

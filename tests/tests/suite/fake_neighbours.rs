@@ -2,7 +2,7 @@
 //! workflow they serve: find the ids an interaction needs, link it, read it back.
 
 use ctrlhub::{ContactChanges, NewCustomerAccount, NewInteraction, Related};
-use ctrlhub_tests::FakeCtrlHub;
+use ctrlhub_fake::FakeCtrlHub;
 use futures::StreamExt;
 use uuid::Uuid;
 

@@ -2,7 +2,7 @@
 //! streamed through `Client::paginate`, with no typed wrapper involved.
 
 use ctrlhub::{Error, RetryPolicy};
-use ctrlhub_tests::FakeCtrlHub;
+use ctrlhub_fake::FakeCtrlHub;
 use futures::StreamExt;
 use httpmock::Method::{GET, PATCH, POST};
 use httpmock::MockServer;

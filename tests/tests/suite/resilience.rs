@@ -10,7 +10,7 @@ use ctrlhub::{
     AuthError, Error, InteractionDirection, InteractionMethod, NewInteraction, Outcome,
     RetryPolicy, TransportErrorKind,
 };
-use ctrlhub_tests::{FakeCtrlHub, Fault};
+use ctrlhub_fake::{FakeCtrlHub, Fault};
 use futures::future::join_all;
 use tokio::time::Instant;
 

@@ -3,7 +3,7 @@
 //! cheaper opt-in shows the risk its name says.
 
 use ctrlhub::{ContactChanges, InteractionChanges, InteractionMethod, NewInteraction};
-use ctrlhub_tests::{FakeCtrlHub, UpdateSemantics};
+use ctrlhub_fake::{FakeCtrlHub, UpdateSemantics};
 
 fn client_for(fake: &FakeCtrlHub) -> ctrlhub::Client {
     ctrlhub::Client::builder()

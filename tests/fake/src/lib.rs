@@ -1,4 +1,19 @@
-//! A fake Ctrl Hub for end-to-end tests and the quickstart example.
+//! An in-memory Ctrl Hub for tests and examples, such as the `ctrlhub` quickstart.
+//!
+//! Users of the `ctrlhub` crate can run it in their own tests, as `stripe-mock` serves
+//! Stripe users:
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let fake = ctrlhub_fake::FakeCtrlHub::start().await?;
+//! // Point the client at it: base URL, organisation and session token.
+//! let (base_url, org, token) = (fake.base_url(), fake.org_id(), fake.session_token());
+//! # let _ = (base_url, org, token);
+//! // ... run the code under test, then look at what the fake stored and received:
+//! assert!(fake.interactions().is_empty());
+//! assert!(fake.requests().is_empty());
+//! # Ok(()) }
+//! ```
 //!
 //! It serves the documented customer-interaction endpoints, and those of the contacts,
 //! customer accounts and organisation members an interaction links to, on a loopback port.
