@@ -1,7 +1,6 @@
-//! JSON:API type strings. The typed API fills them in; users never write them. All but
-//! the interaction's come from Ctrl Hub's TypeScript SDK (`x-ctrlhub-source: sdk`).
+//! JSON:API type strings of relationship targets. The typed API fills them in; users never
+//! write them. They come from Ctrl Hub's TypeScript SDK (`x-ctrlhub-target` in the spec).
 
-pub(crate) const INTERACTION: &str = "customer-interactions";
 pub(crate) const CONTACT: &str = "contacts";
 pub(crate) const CUSTOMER_ACCOUNT: &str = "customer-accounts";
 pub(crate) const PROPERTY: &str = "properties";

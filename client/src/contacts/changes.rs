@@ -5,7 +5,6 @@ use uuid::Uuid;
 use super::check_email;
 use crate::error::Error;
 use crate::generated::types;
-use crate::resource_types::CONTACT;
 
 /// The changes to make to a contact, for [`Contacts::update`](super::Contacts::update).
 ///
@@ -84,7 +83,7 @@ impl ContactChanges {
         Ok(types::ContactUpdateDocument {
             data: types::ContactUpdateResource {
                 id,
-                type_: CONTACT.to_owned(),
+                type_: types::ContactUpdateResourceType::Contacts,
                 attributes: self.attributes,
             },
         })

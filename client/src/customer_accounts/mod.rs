@@ -9,7 +9,7 @@ use crate::id::{GivenId, IntoId, checked_id};
 use crate::included::FromRaw;
 use crate::jsonapi::{Object, ResourceIdentifier, ToMany};
 use crate::request::Request;
-use crate::resource_types::{CONTACT, CUSTOMER_ACCOUNT, PROPERTY};
+use crate::resource_types::{CONTACT, PROPERTY};
 
 /// The customer-account operations of a [`Client`], from [`Client::customer_accounts`].
 #[derive(Debug, Clone, Copy)]
@@ -189,7 +189,7 @@ impl NewCustomerAccount {
     pub(crate) fn into_document(self) -> Result<types::NewCustomerAccountDocument, Error> {
         Ok(types::NewCustomerAccountDocument {
             data: types::NewCustomerAccountResource {
-                type_: CUSTOMER_ACCOUNT.to_owned(),
+                type_: types::NewCustomerAccountResourceType::CustomerAccounts,
                 relationships: types::NewCustomerAccountRelationships {
                     contacts: Some(ToMany::to(identifiers("contacts", CONTACT, self.contacts)?)),
                     properties: Some(ToMany::to(identifiers(

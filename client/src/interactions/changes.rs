@@ -5,7 +5,6 @@ use uuid::Uuid;
 
 use crate::error::Error;
 use crate::generated::types;
-use crate::resource_types;
 
 /// The changes to make to an interaction, for [`Interactions::update`](super::Interactions::update).
 ///
@@ -78,7 +77,7 @@ impl InteractionChanges {
         Ok(types::InteractionUpdateDocument {
             data: types::InteractionUpdateResource {
                 id,
-                type_: resource_types::INTERACTION.to_owned(),
+                type_: types::InteractionUpdateResourceType::CustomerInteractions,
                 attributes: self.attributes,
             },
         })

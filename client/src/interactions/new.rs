@@ -119,7 +119,7 @@ impl NewInteraction {
         let has_relationships = relationships != types::NewInteractionRelationships::default();
         Ok(types::NewInteractionDocument {
             data: types::NewInteractionResource {
-                type_: resource_types::INTERACTION.to_owned(),
+                type_: types::NewInteractionResourceType::CustomerInteractions,
                 attributes: self.attributes,
                 relationships: has_relationships.then_some(relationships),
             },

@@ -5,6 +5,7 @@ mod common;
 mod create_contract;
 mod create_errors;
 mod every_operation;
+mod fake_checks;
 mod fake_end_to_end;
 mod fake_neighbours;
 mod generic_path;

@@ -1,0 +1,247 @@
+//! The fake's request rules, read from the OpenAPI document the client is generated
+//! from (`openapi/ctrlhub.yaml`, packaged with this crate): types, formats, enum values
+//! (`x-extensible-enum` included: the fake accepts only the values the document lists),
+//! the resource `type`, the relationship names a schema declares and the type each points
+//! at (`x-ctrlhub-target`). Not a second hand-written copy of the rules.
+
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+/// The spec, parsed once.
+fn spec() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        // The file is part of this crate; a parse failure is a packaging bug that every
+        // request would report (as an empty spec refuses nothing, it fails closed below).
+        serde_norway::from_str(include_str!("../openapi/ctrlhub.yaml")).unwrap_or(Value::Null)
+    })
+}
+
+/// A request body that breaks the spec: where (a JSON pointer) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Violation {
+    pub(crate) pointer: String,
+    pub(crate) detail: String,
+}
+
+/// Checks `body` against the request schema of `method` on the path `template` (as it is
+/// written in the spec, such as `/v3/orgs/{org_id}/customers/interactions`).
+pub(crate) fn check_request(template: &str, method: &str, body: &Value) -> Result<(), Violation> {
+    let operation = spec()
+        .pointer(&operation_pointer(template, method))
+        .ok_or_else(|| Violation {
+            pointer: String::new(),
+            detail: format!("the spec has no {method} {template}"),
+        })?;
+    let body_spec = operation.get("requestBody");
+    let schema = body_spec
+        .and_then(|b| b.pointer("/content/application~1vnd.api+json/schema"))
+        .ok_or_else(|| Violation {
+            pointer: String::new(),
+            detail: format!("{method} {template} takes no body"),
+        })?;
+    check(schema, body, "")?;
+    // A relationship endpoint's body names resources of one type.
+    if let Some(target) = body_spec
+        .and_then(|b| b.get("x-ctrlhub-target"))
+        .and_then(Value::as_str)
+    {
+        check_target(target, body, "")?;
+    }
+    Ok(())
+}
+
+/// Whether the spec has the operation `method` on the path `template`.
+pub(crate) fn has_operation(template: &str, method: &str) -> bool {
+    spec()
+        .pointer(&operation_pointer(template, method))
+        .is_some()
+}
+
+fn operation_pointer(template: &str, method: &str) -> String {
+    format!(
+        "/paths/{}/{method}",
+        template.replace('~', "~0").replace('/', "~1")
+    )
+}
+
+fn violation(pointer: &str, detail: impl Into<String>) -> Violation {
+    Violation {
+        pointer: if pointer.is_empty() {
+            "/".into()
+        } else {
+            pointer.into()
+        },
+        detail: detail.into(),
+    }
+}
+
+/// `body` (a relationship object or document) links only resources of type `target`.
+fn check_target(target: &str, body: &Value, at: &str) -> Result<(), Violation> {
+    let data = &body["data"];
+    let items: Vec<(String, &Value)> = match data {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (format!("{at}/data/{i}"), item))
+            .collect(),
+        Value::Null => Vec::new(),
+        one => vec![(format!("{at}/data"), one)],
+    };
+    for (pointer, item) in items {
+        if item["type"] != target {
+            return Err(violation(
+                &format!("{pointer}/type"),
+                format!("must be `{target}`, not {}", item["type"]),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn resolve(schema: &Value) -> &Value {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(target) => target
+            .strip_prefix('#')
+            .and_then(|pointer| spec().pointer(pointer))
+            .map(resolve)
+            .unwrap_or(&Value::Null),
+        None => schema,
+    }
+}
+
+/// Checks `value` against `schema` (the OpenAPI 3.0 subset the spec uses). Objects are
+/// closed where they declare `properties` and no `additionalProperties`: a member the
+/// spec does not name (a misspelt attribute, the SDK's `customer_account` relationship)
+/// is refused.
+fn check(schema: &Value, value: &Value, at: &str) -> Result<(), Violation> {
+    let target = schema.get("x-ctrlhub-target").and_then(Value::as_str);
+    let schema = resolve(schema);
+    if schema.is_null() {
+        return Err(violation(at, "the spec does not describe this"));
+    }
+    if value.is_null() {
+        let nullable = schema.get("nullable").and_then(Value::as_bool) == Some(true);
+        return if nullable {
+            Ok(())
+        } else {
+            Err(violation(at, "must not be null"))
+        };
+    }
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        for part in all {
+            check(part, value, at)?;
+        }
+    }
+    if let Some(any) = schema.get("anyOf").and_then(Value::as_array)
+        && !any.iter().any(|part| check(part, value, at).is_ok())
+    {
+        return Err(violation(at, "matches none of the documented shapes"));
+    }
+    if let Some(kind) = schema.get("type").and_then(Value::as_str) {
+        check_type(schema, kind, value, at)?;
+    }
+    if let Some(target) = target {
+        check_target(target, value, at)?;
+    }
+    Ok(())
+}
+
+fn check_type(schema: &Value, kind: &str, value: &Value, at: &str) -> Result<(), Violation> {
+    let fits = match kind {
+        "object" => value.is_object(),
+        "array" => value.is_array(),
+        "string" => value.is_string(),
+        "boolean" => value.is_boolean(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        _ => true,
+    };
+    if !fits {
+        return Err(violation(
+            at,
+            format!("must be of type {kind}, not {value}"),
+        ));
+    }
+    match value {
+        Value::String(text) => check_string(schema, text, at),
+        Value::Array(items) => {
+            let item_schema = schema.get("items").unwrap_or(&Value::Null);
+            for (i, item) in items.iter().enumerate() {
+                if !item_schema.is_null() {
+                    check(item_schema, item, &format!("{at}/{i}"))?;
+                }
+            }
+            Ok(())
+        }
+        Value::Object(members) => {
+            let properties = schema.get("properties").and_then(Value::as_object);
+            for name in schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                if !members.contains_key(name) {
+                    return Err(violation(
+                        &format!("{at}/{name}"),
+                        format!("{name} is required"),
+                    ));
+                }
+            }
+            let closed = properties.is_some() && schema.get("additionalProperties").is_none();
+            for (name, member) in members {
+                match properties.and_then(|p| p.get(name)) {
+                    Some(member_schema) => check(member_schema, member, &format!("{at}/{name}"))?,
+                    None if closed => {
+                        return Err(violation(
+                            &format!("{at}/{name}"),
+                            format!("{name} is not a documented member here"),
+                        ));
+                    }
+                    None => {}
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn check_string(schema: &Value, text: &str, at: &str) -> Result<(), Violation> {
+    let allowed = schema
+        .get("enum")
+        .or_else(|| schema.get("x-extensible-enum"))
+        .and_then(Value::as_array);
+    if let Some(allowed) = allowed
+        && !allowed.iter().any(|v| v == text)
+    {
+        let listed: Vec<String> = allowed.iter().map(|v| v.to_string()).collect();
+        return Err(violation(
+            at,
+            format!("`{text}` is not one of {}", listed.join(", ")),
+        ));
+    }
+    let format = schema.get("format").and_then(Value::as_str);
+    let ok = match format {
+        Some("uuid") => uuid::Uuid::try_parse(text).is_ok(),
+        Some("date-time") => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
+        Some("email") => text
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.')),
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(violation(
+            at,
+            format!("`{text}` is not a valid {}", format.unwrap_or("value")),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests;

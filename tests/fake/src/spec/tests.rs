@@ -1,0 +1,108 @@
+use serde_json::json;
+
+use super::*;
+
+const CREATE: &str = "/v3/orgs/{org_id}/customers/interactions";
+
+fn create(attributes: Value, relationships: Value) -> Result<(), Violation> {
+    check_request(
+        CREATE,
+        "post",
+        &json!({"data": {"type": "customer-interactions", "attributes": attributes,
+                         "relationships": relationships}}),
+    )
+}
+
+fn refused(result: Result<(), Violation>) -> (String, String) {
+    let violation = result.expect_err("refused");
+    (violation.pointer, violation.detail)
+}
+
+#[test]
+fn a_documented_create_passes() {
+    let contact =
+        json!({"data": {"type": "contacts", "id": "3c90c3cc-0d44-4b50-8888-8dd25736052a"}});
+    assert_eq!(
+        create(
+            json!({"method": "email", "direction": "inbound", "date_time": "2023-11-07T05:31:56Z",
+                   "contacted": true, "status": "scheduled", "notes": "n"}),
+            json!({"contact": contact}),
+        ),
+        Ok(())
+    );
+}
+
+#[test]
+fn enum_values_types_and_formats_come_from_the_spec() {
+    let (at, why) = refused(create(json!({"method": "pigeon"}), json!({})));
+    assert_eq!(at, "/data/attributes/method");
+    assert!(why.starts_with("`pigeon` is not one of"), "{why}");
+    let (at, why) = refused(create(json!({"contacted": "yes"}), json!({})));
+    assert_eq!(at, "/data/attributes/contacted");
+    assert!(why.contains("must be of type boolean"), "{why}");
+    let (at, why) = refused(create(json!({"date_time": "2023-11-07 05:31"}), json!({})));
+    assert_eq!(at, "/data/attributes/date_time");
+    assert!(why.contains("not a valid date-time"), "{why}");
+}
+
+#[test]
+fn the_resource_type_and_relationship_targets_come_from_the_spec() {
+    let (at, why) = refused(check_request(
+        CREATE,
+        "post",
+        &json!({"data": {"type": "interactions", "attributes": {}}}),
+    ));
+    assert_eq!(
+        (at.as_str(), why.contains("is not one of")),
+        ("/data/type", true)
+    );
+    let wrong = json!({"data": {"type": "users", "id": "3c90c3cc-0d44-4b50-8888-8dd25736052a"}});
+    let (at, _) = refused(create(json!({}), json!({"contact": wrong})));
+    assert_eq!(at, "/data/relationships/contact/data/type");
+    let bad_id = json!({"data": {"type": "contacts", "id": "nope"}});
+    let (at, _) = refused(create(json!({}), json!({"contact": bad_id})));
+    assert_eq!(at, "/data/relationships/contact/data/id");
+}
+
+#[test]
+fn unknown_relationship_and_attribute_names_are_refused() {
+    let account = json!({"data": {"type": "customer-accounts", "id": "3c90c3cc-0d44-4b50-8888-8dd25736052a"}});
+    let (at, why) = refused(create(json!({}), json!({"customer_account": account})));
+    assert_eq!(at, "/data/relationships/customer_account");
+    assert!(why.contains("not a documented member"), "{why}");
+    let (at, _) = refused(create(json!({"priority": 3}), json!({})));
+    assert_eq!(at, "/data/attributes/priority");
+}
+
+#[test]
+fn relationship_endpoints_check_the_target_type_of_every_identifier() {
+    let path = "/v3/orgs/{org_id}/customers/accounts/{customer_account_id}/relationships/contacts";
+    let good =
+        json!({"data": [{"type": "contacts", "id": "3c90c3cc-0d44-4b50-8888-8dd25736052a"}]});
+    assert_eq!(check_request(path, "post", &good), Ok(()));
+    let bad = json!({"data": [{"type": "contacts", "id": "3c90c3cc-0d44-4b50-8888-8dd25736052a"},
+                              {"type": "users", "id": "3c90c3cc-0d44-4b50-8888-8dd25736052a"}]});
+    assert_eq!(
+        refused(check_request(path, "patch", &bad)).0,
+        "/data/1/type"
+    );
+    assert!(has_operation(path, "patch"));
+    assert!(!has_operation(path, "delete"));
+    let (_, why) = refused(check_request(path, "delete", &good));
+    assert!(why.contains("the spec has no delete"), "{why}");
+}
+
+#[test]
+fn null_is_accepted_only_where_the_spec_says_nullable() {
+    let relink =
+        "/v3/orgs/{org_id}/customers/interactions/{customer_interaction_id}/relationships/contact";
+    assert_eq!(
+        check_request(relink, "patch", &json!({"data": null})),
+        Ok(())
+    );
+    let (at, why) = refused(create(json!({"notes": null}), json!({})));
+    assert_eq!(
+        (at.as_str(), why.as_str()),
+        ("/data/attributes/notes", "must not be null")
+    );
+}

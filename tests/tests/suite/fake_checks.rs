@@ -1,0 +1,93 @@
+//! The fake Ctrl Hub refuses what the spec does not allow, so a wrong client cannot pass
+//! it: sent here by hand, as a wrong client would.
+
+use ctrlhub_fake::FakeCtrlHub;
+use serde_json::{Value, json};
+
+async fn post(fake: &FakeCtrlHub, body: Value) -> (u16, Value) {
+    let answer = reqwest::Client::new()
+        .post(format!(
+            "{}/v3/orgs/{}/customers/interactions",
+            fake.base_url(),
+            fake.org_id()
+        ))
+        .header("x-session-token", fake.session_token())
+        .header("content-type", "application/vnd.api+json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status().as_u16();
+    (status, answer.json().await.unwrap_or(Value::Null))
+}
+
+fn create(attributes: Value, relationships: Value) -> Value {
+    json!({"data": {"type": "customer-interactions", "attributes": attributes,
+                    "relationships": relationships}})
+}
+
+fn valid() -> Value {
+    json!({"method": "email", "direction": "inbound", "date_time": "2026-01-05T09:00:00Z"})
+}
+
+#[tokio::test]
+async fn the_sdks_customer_account_relationship_is_refused_in_the_documented_shape() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let account = json!({"data": {"type": "customer-accounts", "id": ctrlhub_id()}});
+    let (status, answer) = post(&fake, create(valid(), json!({"customer_account": account}))).await;
+    assert_eq!(status, 400);
+    let error = &answer["errors"][0];
+    assert_eq!(error["status"], "400");
+    assert_eq!(error["title"], "The request body is not valid");
+    assert_eq!(
+        error["source"]["pointer"],
+        "/data/relationships/customer_account"
+    );
+    assert_eq!(
+        error["meta"]["field"],
+        "data.relationships.customer_account"
+    );
+    assert!(fake.interactions().is_empty());
+}
+
+fn ctrlhub_id() -> String {
+    "3c90c3cc-0d44-4b50-8888-8dd25736052a".into()
+}
+
+#[tokio::test]
+async fn values_the_spec_does_not_allow_are_refused_naming_them() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    for (attribute, value) in [
+        ("date_time", json!("2026-01-05 09:00")),
+        ("date_time", json!("yesterday")),
+        ("contacted", json!("true")),
+        ("method", json!("carrier pigeon")),
+        ("direction", json!(1)),
+    ] {
+        let mut attributes = valid();
+        attributes[attribute] = value.clone();
+        let (status, answer) = post(&fake, create(attributes, json!({}))).await;
+        assert_eq!(status, 400, "{attribute}: {value}");
+        assert_eq!(
+            answer["errors"][0]["source"]["pointer"],
+            format!("/data/attributes/{attribute}"),
+            "{value}"
+        );
+    }
+    let mut wrong_type = create(valid(), json!({}));
+    wrong_type["data"]["type"] = json!("interactions");
+    assert_eq!(post(&fake, wrong_type).await.0, 400);
+    assert!(fake.interactions().is_empty());
+}
+
+#[tokio::test]
+async fn the_required_attributes_are_an_assumption_the_fake_can_drop() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let (status, answer) = post(&fake, create(json!({"notes": "n"}), json!({}))).await;
+    assert_eq!(status, 400);
+    assert_eq!(answer["errors"][0]["detail"], "method is required");
+    fake.require_on_create(&[]);
+    let (status, _) = post(&fake, create(json!({"notes": "n"}), json!({}))).await;
+    assert_eq!(status, 201);
+    assert_eq!(fake.interactions().len(), 1);
+}
