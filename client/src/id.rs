@@ -68,3 +68,6 @@ pub(crate) type GivenId = Result<Uuid, String>;
 pub(crate) fn checked_id(field: &str, id: GivenId) -> Result<Uuid, crate::Error> {
     id.map_err(|reason| crate::Error::invalid_input(field, reason))
 }
+
+#[cfg(test)]
+mod tests;

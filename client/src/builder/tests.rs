@@ -148,3 +148,81 @@ fn plain_http_is_refused_off_loopback_unless_allowed() {
         .build();
     assert_eq!(field(token), "token_url");
 }
+
+#[test]
+fn the_builder_shows_its_settings_but_no_secret_or_url_credentials() {
+    let builder = Client::builder()
+        .base_url("https://user:hunter2@api.ctrl-hub.dev/x?token=abc#frag")
+        .organisation_id(ORG)
+        .client_credentials("svc-1", "s3cr3t-value")
+        .max_answer_size(4096);
+    let debug = format!("{builder:?}");
+    assert!(debug.contains("https://api.ctrl-hub.dev/x"), "{debug}");
+    assert!(debug.contains("svc-1"), "{debug}");
+    assert!(debug.contains("[redacted]"), "{debug}");
+    assert!(debug.contains("max_answer_size: 4096"), "{debug}");
+    for secret in ["hunter2", "user", "s3cr3t-value", "token=abc", "frag"] {
+        assert!(!debug.contains(secret), "{secret} shown: {debug}");
+    }
+    let unparsable = format!("{:?}", Client::builder().base_url("not a url"));
+    assert!(unparsable.contains("[not a URL]"), "{unparsable}");
+    assert!(format!("{:?}", Client::builder()).contains("base_url: None"));
+}
+
+#[test]
+fn the_default_answer_limit_is_32_mib() {
+    assert_eq!(ClientBuilder::DEFAULT_MAX_ANSWER_SIZE, 33_554_432);
+}
+
+#[test]
+fn endpoints_set_both_urls() {
+    let client = Client::builder()
+        .endpoints(Endpoints::STAGING)
+        .organisation_id(ORG)
+        .client_credentials("svc", "secret")
+        .build()
+        .unwrap();
+    assert_eq!(client.base_url(), "https://api.ctrl-hub.dev");
+    assert!(format!("{client:?}").contains("https://auth.ctrl-hub.dev/oauth2/token"));
+    let production = Client::builder()
+        .organisation_id(ORG)
+        .session_token("t")
+        .build()
+        .unwrap();
+    assert_eq!(production.base_url(), Endpoints::PRODUCTION.api);
+}
+
+#[test]
+fn each_part_of_a_url_that_could_carry_a_secret_is_refused_on_its_own() {
+    let reason = |url: &str| match Client::builder()
+        .base_url(url)
+        .organisation_id(ORG)
+        .session_token("t")
+        .build()
+    {
+        Err(Error::InvalidInput(e)) => {
+            assert_eq!(e.field, "base_url");
+            e.reason
+        }
+        other => panic!("{url}: expected InvalidInput, got {other:?}"),
+    };
+    assert!(reason("https://user@api.ctrl-hub.com").contains("user name or password"));
+    assert!(reason("https://:pw@api.ctrl-hub.com").contains("user name or password"));
+    assert!(reason("https://api.ctrl-hub.com?x=1").contains("query or fragment"));
+    assert!(reason("https://api.ctrl-hub.com#f").contains("query or fragment"));
+    assert!(reason("http://api.ctrl-hub.com").contains("plain http"));
+    assert!(reason("ftp://api.ctrl-hub.com").contains("must be an https:// URL"));
+}
+
+#[test]
+fn env_var_names_display_as_themselves_and_blank_values_count_as_unset() {
+    assert_eq!(EnvVar::ClientSecret.to_string(), "CTRLHUB_CLIENT_SECRET");
+    assert_eq!(EnvVar::ALL.len(), 6);
+    let client = from(&[
+        (EnvVar::BaseUrl.name(), "   "),
+        (EnvVar::OrgId.name(), ORG),
+        (EnvVar::SessionToken.name(), "tok"),
+    ])
+    .unwrap();
+    assert_eq!(client.base_url(), Endpoints::PRODUCTION.api);
+}

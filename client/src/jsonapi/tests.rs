@@ -97,3 +97,24 @@ fn an_error_without_title_or_detail_says_what_it_has() {
         "only detail"
     );
 }
+
+#[test]
+fn filters_are_written_as_filter_parameters_in_field_order() {
+    let mut filters = Filters::new();
+    assert!(filters.is_empty());
+    filters.insert("method", "email");
+    filters.insert("created_at.since", "2026-01-01T00:00:00Z");
+    filters.insert("method", "sms");
+    assert!(!filters.is_empty());
+    assert_eq!(
+        filters.iter().collect::<Vec<_>>(),
+        [
+            ("created_at.since", "2026-01-01T00:00:00Z"),
+            ("method", "sms")
+        ]
+    );
+    assert_eq!(
+        filters.to_string(),
+        "filter%5Bcreated_at.since%5D=2026-01-01T00%3A00%3A00Z&filter%5Bmethod%5D=sms"
+    );
+}

@@ -101,7 +101,8 @@ async fn update_contact_that_may_clear_puts_only_the_fields_set_with_the_type_fi
                 .path(format!("/v3/orgs/{ORG}/customers/contacts/{CONTACT}"))
                 .header("content-type", JSON_API)
                 .json_body(json!({"data": {"id": CONTACT, "type": "contacts",
-                    "attributes": {"email": "alan@example.org", "telephone": "01632 960001"}}}));
+                    "attributes": {"first_name": "Alan M.", "last_name": "Turing",
+                                   "email": "alan@example.org", "telephone": "01632 960001"}}}));
             then.status(200)
                 .header("content-type", JSON_API)
                 .json_body(json!({"data": contact_resource(CONTACT, "alan@example.org")}));
@@ -112,6 +113,8 @@ async fn update_contact_that_may_clear_puts_only_the_fields_set_with_the_type_fi
         .update_may_clear_unmentioned(
             CONTACT,
             ContactChanges::new()
+                .first_name("Alan M.")
+                .last_name("Turing")
                 .email("alan@example.org")
                 .telephone("01632 960001"),
         )
