@@ -68,3 +68,13 @@ pub fn seed_interaction(notes: &str) -> ctrlhub::NewInteraction {
         .property(SEED_ID)
         .representative(SEED_ID)
 }
+
+/// A session-token client for the fake Ctrl Hub `fake`.
+pub fn client_for(fake: &ctrlhub_fake::FakeCtrlHub) -> ctrlhub::Client {
+    ctrlhub::Client::builder()
+        .base_url(fake.base_url())
+        .organisation_id(fake.org_id())
+        .session_token(fake.session_token())
+        .build()
+        .expect("a valid test configuration")
+}

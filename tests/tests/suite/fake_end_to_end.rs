@@ -4,14 +4,7 @@ use ctrlhub::{Error, InteractionDirection, InteractionMethod, NewInteraction};
 use ctrlhub_fake::FakeCtrlHub;
 use uuid::Uuid;
 
-fn client_for(fake: &FakeCtrlHub) -> ctrlhub::Client {
-    ctrlhub::Client::builder()
-        .base_url(fake.base_url())
-        .organisation_id(fake.org_id())
-        .session_token(fake.session_token())
-        .build()
-        .unwrap()
-}
+use crate::common::client_for;
 
 #[tokio::test]
 async fn a_created_interaction_is_stored_with_its_links() {

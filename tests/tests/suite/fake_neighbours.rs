@@ -6,14 +6,7 @@ use ctrlhub_fake::FakeCtrlHub;
 use futures::StreamExt;
 use uuid::Uuid;
 
-fn client_for(fake: &FakeCtrlHub) -> ctrlhub::Client {
-    ctrlhub::Client::builder()
-        .base_url(fake.base_url())
-        .organisation_id(fake.org_id())
-        .session_token(fake.session_token())
-        .build()
-        .unwrap()
-}
+use crate::common::client_for;
 
 fn id_of(resource: &serde_json::Value) -> Uuid {
     resource["id"].as_str().unwrap().parse().unwrap()

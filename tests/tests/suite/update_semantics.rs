@@ -5,14 +5,7 @@
 use ctrlhub::{ContactChanges, InteractionChanges, InteractionMethod, NewInteraction};
 use ctrlhub_fake::{FakeCtrlHub, UpdateSemantics};
 
-fn client_for(fake: &FakeCtrlHub) -> ctrlhub::Client {
-    ctrlhub::Client::builder()
-        .base_url(fake.base_url())
-        .organisation_id(fake.org_id())
-        .session_token(fake.session_token())
-        .build()
-        .unwrap()
-}
+use crate::common::client_for;
 
 async fn recorded(client: &ctrlhub::Client) -> ctrlhub::Interaction {
     let at = chrono::DateTime::parse_from_rfc3339("2026-01-05T09:00:00Z").unwrap();
