@@ -51,6 +51,7 @@ async fn find_a_contact_by_email_and_a_member_then_link_and_read_back_an_interac
                 .direction(ctrlhub::InteractionDirection::Outbound)
                 .date_time(chrono::Utc::now())
                 .contact(contact.id)
+                .account(id_of(&fake.customer_accounts()[0]))
                 .representative(rep.id),
         )
         .send()
@@ -59,13 +60,25 @@ async fn find_a_contact_by_email_and_a_member_then_link_and_read_back_an_interac
     let details = client
         .interactions()
         .get(created.id)
-        .include([Related::Contact, Related::Representative, Related::Author])
+        .include([
+            Related::Contact,
+            Related::Representative,
+            Related::Author,
+            Related::Account,
+        ])
         .send()
         .await
         .unwrap();
     let typed_contact = details.contact().unwrap().unwrap();
     assert_eq!(&typed_contact, contact);
     assert_eq!(details.representative().unwrap().unwrap().id, rep.id);
+    let account = details
+        .account()
+        .unwrap()
+        .expect("the account was included");
+    assert_eq!(account.id, id_of(&fake.customer_accounts()[0]));
+    assert_eq!(account.contacts, [id_of(&fake.contacts()[0])]);
+    assert_eq!(Related::Account.to_string(), "account");
     let author = details.author().unwrap().unwrap();
     assert_eq!(author.id, fake.author_id());
     assert_eq!(author.email.as_deref(), Some("author@example.com"));
