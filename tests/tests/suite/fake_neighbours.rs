@@ -43,6 +43,7 @@ async fn find_a_contact_by_email_and_a_member_then_link_and_read_back_an_interac
         .unwrap();
     assert_eq!(rep.profile.work["job_title"], "Customer representative");
 
+    let property = Uuid::new_v4();
     let created = client
         .interactions()
         .create(
@@ -52,6 +53,7 @@ async fn find_a_contact_by_email_and_a_member_then_link_and_read_back_an_interac
                 .date_time(chrono::Utc::now())
                 .contact(contact.id)
                 .account(id_of(&fake.customer_accounts()[0]))
+                .property(property)
                 .representative(rep.id),
         )
         .send()
@@ -65,6 +67,8 @@ async fn find_a_contact_by_email_and_a_member_then_link_and_read_back_an_interac
             Related::Representative,
             Related::Author,
             Related::Account,
+            Related::Property,
+            Related::Organisation,
         ])
         .send()
         .await
