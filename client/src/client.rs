@@ -148,9 +148,10 @@ impl Client {
     /// `meta.pagination` (its document implements [`ListDocument`]).
     ///
     /// `list` sends one page's request with the client and the offset it is given
-    /// (0 for the first page, then each page's `offsets.next`), as through
-    /// [`call`](Client::call). The stream owns a clone of this client and `list`, so it is
-    /// `'static` and `Send`.
+    /// (0 for the first page, then each page's `offsets.next`, or predicted offsets: the
+    /// next page is requested while the current one is read, see [`ListStream`]), as
+    /// through [`call`](Client::call). The stream owns a clone of this client and `list`,
+    /// so it is `'static` and `Send`.
     ///
     /// ```no_run
     /// use futures::StreamExt;
@@ -179,6 +180,7 @@ impl Client {
     {
         self.list_stream(
             None,
+            crate::list::DEFAULT_PAGES_IN_FLIGHT,
             move |raw, offset| list(raw, offset.unwrap_or(0)),
             |item| item,
         )
@@ -190,6 +192,7 @@ impl Client {
     pub(crate) fn list_stream<D, T, F, Fut>(
         &self,
         start: Option<u64>,
+        ahead: usize,
         mut list: F,
         item: fn(D::Item) -> T,
     ) -> ListStream<T>
@@ -200,7 +203,7 @@ impl Client {
         Fut: Future<Output = RawResult<D>> + Send + 'static,
     {
         let client = self.clone();
-        stream_pages(start, move |offset| {
+        stream_pages(start, ahead, move |offset| {
             let (call, raw) = Call::start(&client.raw);
             let request = list(raw, offset);
             async move {

@@ -41,14 +41,19 @@ pub trait Listed: Sized + Send + 'static {
 pub struct List<'a, T> {
     client: &'a Client,
     pub(crate) query: ListQuery,
+    pages_in_flight: usize,
     item: PhantomData<fn() -> T>,
 }
+
+/// Page requests a stream keeps in flight ahead of its reader unless told otherwise.
+pub(crate) const DEFAULT_PAGES_IN_FLIGHT: usize = 1;
 
 impl<'a, T: Listed> List<'a, T> {
     pub(crate) fn new(client: &'a Client) -> Self {
         List {
             client,
             query: ListQuery::default(),
+            pages_in_flight: DEFAULT_PAGES_IN_FLIGHT,
             item: PhantomData,
         }
     }
@@ -80,6 +85,15 @@ impl<'a, T: Listed> List<'a, T> {
         self
     }
 
+    /// How many page requests [`stream`](List::stream) keeps in flight ahead of the reader
+    /// (at least 1; default 1, the next page). More hides more latency over a slow link,
+    /// at the cost of up to `n + 1` pages in memory; see [`ListStream`] for how the
+    /// offsets of pages not yet seen are predicted and checked.
+    pub fn pages_in_flight(mut self, n: usize) -> Self {
+        self.pages_in_flight = n.max(1);
+        self
+    }
+
     /// Fetches one page, starting at [`offset`](List::offset).
     pub async fn page(&self) -> Result<Page<T>, Error> {
         let params = self.query.params()?;
@@ -102,6 +116,7 @@ impl<'a, T: Listed> List<'a, T> {
         let org = self.client.organisation_id;
         self.client.list_stream(
             self.query.offset,
+            self.pages_in_flight,
             move |raw, offset| T::request(raw, org, params.clone(), offset),
             T::from_item,
         )

@@ -4,8 +4,10 @@
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
+use std::task::{Context, Poll};
 
-use futures_util::stream::{self, Stream};
+use futures_util::StreamExt;
+use futures_util::stream::{self, FuturesOrdered, Stream};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -225,44 +227,192 @@ impl Features {
 /// Every item of a list, page after page, fetched as the stream is polled.
 ///
 /// It owns what it needs (`'static` and `Send`), so it can be stored or moved to a task.
-/// At most one page is held in memory. An item that cannot be decoded is an
-/// [`Error::Decode`] in its place (naming its position and id), and the stream goes on.
-/// It ends after the page whose `offsets.next` is null. A server whose next offset does not move forward, or that sends an empty page
+///
+/// Up to `n` page requests are in flight ahead of the reader
+/// ([`List::pages_in_flight`](crate::List::pages_in_flight); by default 1: the next page is
+/// fetched while the current one is read), so at most `n + 1` pages are held in memory.
+/// After the first page, the offsets of later pages are predicted (`next`, then a page
+/// size at a time, never past the list's total when Ctrl Hub gives it). Each page's
+/// `offsets.next` must be the offset predicted for the page after it: when it is not (the
+/// list changed during the walk, or the server pages differently), the predictions in
+/// flight are dropped and the stream follows `next` one page at a time from there on.
+/// Items come out in server order, each once.
+///
+/// An item that cannot be decoded is an [`Error::Decode`] in its place (naming its
+/// position and id), and the stream goes on. It ends after the page whose `offsets.next`
+/// is null. A server whose next offset does not move forward, or that sends an empty page
 /// claiming another follows, ends the stream with an [`Error::Decode`] rather than
-/// looping; a page that fails ends it with that error, after the items before it.
+/// looping; a page that fails (after the retries the policy allows) ends it with that
+/// error, after the items before it.
 pub type ListStream<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send + 'static>>;
 
 /// The stream of every item, fetching the page at each offset with `fetch`, from `start`
-/// (`None`: the server's default start).
-pub(crate) fn stream_pages<T, F, Fut>(start: Option<u64>, fetch: F) -> ListStream<T>
+/// (`None`: the server's default start), with up to `ahead` page requests in flight.
+pub(crate) fn stream_pages<T, F, Fut>(start: Option<u64>, ahead: usize, fetch: F) -> ListStream<T>
 where
     T: Send + 'static,
     F: FnMut(Option<u64>) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<Page<T>, Error>> + Send,
+    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
 {
-    Box::pin(stream::unfold(
-        (fetch, Cursor::At(start), VecDeque::new()),
-        |(mut fetch, mut cursor, mut buffer)| async move {
-            loop {
-                if let Some(item) = buffer.pop_front() {
-                    return Some((item, (fetch, cursor, buffer)));
-                }
-                let offset = match cursor {
-                    Cursor::At(offset) => offset,
-                    Cursor::Failed(error) => {
-                        return Some((Err(*error), (fetch, Cursor::Done, buffer)));
-                    }
-                    Cursor::Done => return None,
-                };
-                let page = match fetch(offset).await {
-                    Ok(page) => page,
-                    Err(error) => return Some((Err(error), (fetch, Cursor::Done, buffer))),
-                };
-                cursor = next_cursor(offset, &page);
-                buffer = in_order(page);
+    let mut fetch = fetch;
+    Box::pin(Walk {
+        fetch: Box::new(move |offset| Box::pin(fetch(offset)) as PageFuture<T>),
+        ahead: ahead.max(1),
+        in_flight: FuturesOrdered::new(),
+        requested: VecDeque::new(),
+        ready: VecDeque::new(),
+        buffer: VecDeque::new(),
+        next_request: Some(start),
+        step: None,
+        total: None,
+        sequential: false,
+    })
+}
+
+type PageFuture<T> = Pin<Box<dyn Future<Output = Result<Page<T>, Error>> + Send>>;
+
+/// A page that arrived, with the offset it was requested at.
+type Arrived<T> = (Option<u64>, Result<Page<T>, Error>);
+
+/// A walk through a list with pages in flight.
+///
+/// After the first page, the offsets of the pages after `next` are predicted (`next` plus
+/// a page size at a time, never past the list's total when Ctrl Hub gives it) and
+/// requested ahead of the reader. Each page's `offsets.next` must be the offset predicted
+/// for the page after it; when it is not (the list changed during the walk, or the server
+/// pages differently), the predictions in flight are dropped and the walk follows `next`
+/// one page at a time from there on. Items come out in server order, each once.
+struct Walk<T> {
+    fetch: Box<dyn FnMut(Option<u64>) -> PageFuture<T> + Send>,
+    ahead: usize,
+    in_flight: FuturesOrdered<PageFuture<T>>,
+    /// The offsets of the requests in flight, in the same order.
+    requested: VecDeque<Option<u64>>,
+    /// Pages that arrived while the reader was busy, oldest first.
+    ready: VecDeque<Arrived<T>>,
+    /// The items of the page being read (and any error to yield after them).
+    buffer: VecDeque<Result<T, Error>>,
+    /// The offset to request next (`Some(None)`: the server's default start), if any.
+    next_request: Option<Option<u64>>,
+    /// The page size, once the first page has told it.
+    step: Option<u64>,
+    total: Option<u64>,
+    /// Whether predictions were abandoned (or cannot be made): one request at a time.
+    sequential: bool,
+}
+
+impl<T> Walk<T> {
+    /// Sends requests until `ahead` are in flight (one while the page size is unknown or
+    /// after a misprediction).
+    fn refill(&mut self) {
+        let cap = if self.sequential || self.step.is_none() {
+            1
+        } else {
+            self.ahead
+        };
+        while self.in_flight.len() < cap {
+            let Some(offset) = self.next_request else {
+                break;
+            };
+            if let (Some(offset), Some(total)) = (offset, self.total)
+                && offset >= total
+            {
+                self.next_request = None;
+                break;
             }
-        },
-    ))
+            self.in_flight.push_back((self.fetch)(offset));
+            self.requested.push_back(offset);
+            self.next_request = match (self.sequential, self.step, offset) {
+                (false, Some(step), Some(offset)) => offset.checked_add(step).map(Some),
+                _ => None,
+            };
+        }
+    }
+
+    fn stop(&mut self) {
+        self.in_flight.clear();
+        self.requested.clear();
+        self.ready.clear();
+        self.next_request = None;
+    }
+
+    /// Takes the page requested at `offset`: its items go to the buffer, and what it says
+    /// of the next page is checked against the prediction.
+    fn accept(&mut self, offset: Option<u64>, result: Result<Page<T>, Error>) {
+        let page = match result {
+            Ok(page) => page,
+            Err(error) => {
+                self.buffer.push_back(Err(error));
+                self.stop();
+                return;
+            }
+        };
+        let cursor = next_cursor(offset, &page);
+        if self.step.is_none() {
+            let size = (page.items.len() + page.invalid.len()) as u64;
+            self.step = page
+                .pagination
+                .limit
+                .filter(|l| *l > 0)
+                .or((size > 0).then_some(size));
+        }
+        self.total = page.pagination.resources.or(self.total);
+        self.buffer = in_order(page);
+        match cursor {
+            Cursor::Done => self.stop(),
+            Cursor::Failed(error) => {
+                self.buffer.push_back(Err(*error));
+                self.stop();
+            }
+            Cursor::At(next) => {
+                // The page after this one: arrived, in flight, or still to request.
+                let ahead = self.ready.front().map(|(offset, _)| *offset);
+                let expected = ahead.or(self.requested.front().copied());
+                let predicted = expected.is_some();
+                let expected = expected.or(self.next_request);
+                if expected != Some(Some(next)) {
+                    // Not where the predictions went: follow the server from here.
+                    self.stop();
+                    self.sequential |= predicted;
+                    self.next_request = Some(Some(next));
+                }
+            }
+        }
+    }
+}
+
+// `Walk` is never pinned structurally: its futures are boxed and its items are only moved.
+impl<T> Unpin for Walk<T> {}
+
+impl<T> Stream for Walk<T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            // Keep the requests in flight moving even while the reader is busy with the
+            // current page; pages that arrive wait in order (at most `ahead` of them).
+            this.refill();
+            while let Poll::Ready(Some(result)) = this.in_flight.poll_next_unpin(cx) {
+                let offset = this.requested.pop_front().flatten();
+                this.ready.push_back((offset, result));
+            }
+            if let Some(item) = this.buffer.pop_front() {
+                return Poll::Ready(Some(item));
+            }
+            if let Some((offset, result)) = this.ready.pop_front() {
+                this.accept(offset, result);
+                continue;
+            }
+            if this.in_flight.is_empty() && this.next_request.is_none() {
+                return Poll::Ready(None);
+            }
+            if this.in_flight.is_empty() {
+                continue;
+            }
+            return Poll::Pending;
+        }
+    }
 }
 
 /// The page's items and invalid items as stream items, in the order Ctrl Hub sent them.
@@ -280,8 +430,8 @@ fn in_order<T>(page: Page<T>) -> VecDeque<Result<T, Error>> {
 }
 
 enum Cursor {
-    /// Fetch the page at this offset next (`None`: the server's default start).
-    At(Option<u64>),
+    /// The next page starts at this offset.
+    At(u64),
     /// Yield this error once the buffered items are out, then end.
     Failed(Box<Error>),
     Done,
@@ -299,7 +449,7 @@ fn next_cursor<T>(offset: Option<u64>, page: &Page<T>) -> Cursor {
     } else if page.items.is_empty() && page.invalid.is_empty() {
         format!("the page at offset {current} is empty but names offset {next} as the next page")
     } else {
-        return Cursor::At(Some(next));
+        return Cursor::At(next);
     };
     Cursor::Failed(Box::new(DecodeError::without_answer(format!(
         "inconsistent pagination: {reason}; stopping instead of looping"

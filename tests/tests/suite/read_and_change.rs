@@ -96,7 +96,7 @@ async fn a_stream_over_three_pages_yields_every_item_once_in_order_then_stops() 
 }
 
 #[tokio::test]
-async fn pages_are_fetched_lazily() {
+async fn the_default_stream_fetches_each_page_once_and_nothing_past_the_last() {
     let server = MockServer::start_async().await;
     let first = server
         .mock_async(|when, then| {
@@ -122,11 +122,8 @@ async fn pages_are_fetched_lazily() {
     let mut stream = client.interactions().list().stream();
     assert_eq!(stream.next().await.unwrap().unwrap().id.to_string(), id(1));
     assert_eq!(stream.next().await.unwrap().unwrap().id.to_string(), id(2));
-    assert_eq!(
-        second.calls_async().await,
-        0,
-        "the second page waits until it is needed"
-    );
+    // The next page is fetched ahead of the reader (how far ahead is tested on a
+    // scripted server in the crate's unit tests); each page still once.
     assert_eq!(stream.next().await.unwrap().unwrap().id.to_string(), id(3));
     assert!(stream.next().await.is_none());
     first.assert_calls_async(1).await;
