@@ -82,6 +82,7 @@ struct Inner {
     requests: Mutex<Vec<RecordedRequest>>,
     update_semantics: Mutex<UpdateSemantics>,
     required_on_create: Mutex<Vec<String>>,
+    paging: Mutex<Paging>,
     tokens: Mutex<Tokens>,
     faults: Mutex<VecDeque<Fault>>,
 }
@@ -158,6 +159,15 @@ pub enum UpdateSemantics {
 /// reference does not say which are required), see [`FakeCtrlHub::require_on_create`].
 pub const DEFAULT_REQUIRED_ON_CREATE: &[&str] = &["method", "direction", "date_time"];
 
+/// How the fake pages lists.
+#[derive(Debug, Clone, Copy, Default)]
+struct Paging {
+    /// The most items a page holds, whatever the request's limit.
+    max_page_size: Option<usize>,
+    /// How long a list answer takes (a slow network or database).
+    delay: std::time::Duration,
+}
+
 /// A running fake Ctrl Hub. Stops when dropped.
 pub struct FakeCtrlHub {
     addr: SocketAddr,
@@ -189,6 +199,7 @@ impl FakeCtrlHub {
             members: Mutex::new(members),
             requests: Mutex::new(Vec::new()),
             update_semantics: Mutex::new(UpdateSemantics::default()),
+            paging: Mutex::new(Paging::default()),
             required_on_create: Mutex::new(
                 DEFAULT_REQUIRED_ON_CREATE
                     .iter()
@@ -385,6 +396,19 @@ impl FakeCtrlHub {
     /// [`DEFAULT_REQUIRED_ON_CREATE`], is an assumption, and `&[]` plays the other answer.
     pub fn require_on_create(&self, attributes: &[&str]) {
         *lock(&self.inner.required_on_create) = attributes.iter().map(|s| s.to_string()).collect();
+    }
+
+    /// The most items a list page holds from now on, whatever the request asks (`None`: as
+    /// asked). The page still reports the requested limit, and `offsets.next` follows
+    /// what was served: as a server that caps page sizes, or a list that changed, would.
+    pub fn set_max_page_size(&self, size: Option<usize>) {
+        lock(&self.inner.paging).max_page_size = size;
+    }
+
+    /// How long each list answer takes from now on (default none), to measure a client
+    /// against network latency on loopback.
+    pub fn set_list_delay(&self, delay: std::time::Duration) {
+        lock(&self.inner.paging).delay = delay;
     }
 
     /// Queues a fault for the next API request.
@@ -849,6 +873,7 @@ async fn list_interactions(
         interaction_features(),
         true,
     )
+    .await
 }
 
 async fn list_contacts(
@@ -866,7 +891,7 @@ async fn list_contacts(
         "sort": {"options": ["first_name", "last_name", "email"]},
         "filter": {"options": ["email", "first_name", "last_name", "telephone"]}
     }});
-    list_page(&inner, &uri, &inner.contacts, features, false)
+    list_page(&inner, &uri, &inner.contacts, features, false).await
 }
 
 async fn list_members(
@@ -884,7 +909,7 @@ async fn list_members(
         "sort": {"options": ["email"]},
         "filter": {"options": ["email"]}
     }});
-    list_page(&inner, &uri, &inner.members, features, false)
+    list_page(&inner, &uri, &inner.members, features, false).await
 }
 
 /// The relationships a contact list or get may include (documented).
@@ -893,13 +918,17 @@ const CONTACT_INCLUDE_OPTIONS: &[&str] = &["author", "accounts", "interactions",
 /// One page of `collection` for the list request `uri`: `limit`, `offset`,
 /// `filter[field]` (exact, on attributes), `sort` (one field), and `include` where
 /// `includes` says the list takes it (interactions).
-fn list_page(
+async fn list_page(
     inner: &Inner,
     uri: &Uri,
     collection: &Mutex<Vec<Value>>,
     features: Value,
     includes: bool,
 ) -> Response {
+    let paging = *lock(&inner.paging);
+    if !paging.delay.is_zero() {
+        tokio::time::sleep(paging.delay).await;
+    }
     let pairs = query_pairs(uri);
     let parse = |name: &str, default: usize| match query_value(&pairs, name) {
         None => Ok(default),
@@ -946,10 +975,13 @@ fn list_page(
         });
     }
     let total = matching.len();
+    let served = paging
+        .max_page_size
+        .map_or(limit, |max| limit.min(max.max(1)));
     let page: Vec<Value> = matching
         .into_iter()
         .skip(offset)
-        .take(limit)
+        .take(served)
         .cloned()
         .collect();
     drop(items);
@@ -961,7 +993,7 @@ fn list_page(
         Ok(included) => included,
         Err(response) => return response,
     };
-    let next = (offset + limit < total).then_some(offset + limit);
+    let next = (offset + served < total).then_some(offset + served);
     let previous = (offset > 0).then(|| offset.saturating_sub(limit));
     document(
         StatusCode::OK,

@@ -2,6 +2,7 @@
 
 use ctrlhub::{Error, InteractionDirection, InteractionMethod, NewInteraction};
 use ctrlhub_fake::FakeCtrlHub;
+use futures::StreamExt;
 use uuid::Uuid;
 
 use crate::common::client_for;
@@ -185,4 +186,77 @@ async fn get_update_and_relink_round_trip_through_the_fake() {
 
     let missing = interactions.get(Uuid::new_v4()).send().await.unwrap_err();
     assert_eq!(missing.status().map(|s| s.as_u16()), Some(404));
+}
+
+#[tokio::test]
+async fn pages_in_flight_give_every_interaction_once_in_order() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    fake.seed_interactions(47);
+    let client = client_for(&fake);
+    let expected: Vec<Uuid> = fake
+        .interactions()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    for in_flight in [1, 2, 8] {
+        let streamed: Vec<Uuid> = client
+            .interactions()
+            .list()
+            .limit(5)
+            .pages_in_flight(in_flight)
+            .stream()
+            .map(|item| item.unwrap().id)
+            .collect()
+            .await;
+        assert_eq!(streamed, expected, "{in_flight} in flight");
+    }
+    // With a total to go by, no page past the end (offset 50) is ever requested, and
+    // each of the ten pages is requested once per walk.
+    let queries: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter_map(|r| r.query.clone())
+        .collect();
+    assert!(
+        !queries.iter().any(|q| q.ends_with("offset=50")),
+        "{queries:?}"
+    );
+    assert_eq!(queries.len(), 30, "{queries:?}");
+}
+
+#[tokio::test]
+async fn a_list_that_pages_differently_mid_walk_is_followed_by_next_without_loss_or_repeat() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    fake.seed_interactions(30);
+    let client = client_for(&fake);
+    let expected: Vec<Uuid> = fake
+        .interactions()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    let mut stream = client
+        .interactions()
+        .list()
+        .limit(5)
+        .pages_in_flight(4)
+        .stream();
+    let mut streamed = vec![stream.next().await.unwrap().unwrap().id];
+    // The server starts serving pages of 3 (its next offsets now disagree with the
+    // predictions made from the limit of 5).
+    fake.set_max_page_size(Some(3));
+    while let Some(item) = stream.next().await {
+        streamed.push(item.unwrap().id);
+    }
+    assert_eq!(streamed, expected);
+    let pages: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter_map(|r| r.query.clone())
+        .collect();
+    assert!(
+        pages
+            .iter()
+            .any(|q| q.ends_with("offset=13") || q.ends_with("offset=8")),
+        "the walk followed the server's next: {pages:?}"
+    );
 }
