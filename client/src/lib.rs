@@ -39,8 +39,9 @@ pub use crate::error::{
 pub use crate::id::IntoId;
 pub use crate::included::IncludedResource;
 pub use crate::interactions::{
-    GetInteraction, Interaction, InteractionChanges, InteractionDetails, InteractionStream,
-    Interactions, ListInteractions, NewInteraction, Related,
+    CreateMany, CreateManyReport, Created, CreatedStream, GetInteraction, Interaction,
+    InteractionChanges, InteractionDetails, InteractionStream, Interactions, ListInteractions,
+    NewInteraction, Related,
 };
 pub use crate::list::{List, Listed};
 pub use crate::members::{ListMembers, Member, MemberProfile, Members};

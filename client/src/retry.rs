@@ -118,6 +118,23 @@ pub(crate) enum Failure<'a> {
 }
 
 impl Retries<'_> {
+    /// The wait before sending again a request Ctrl Hub refused without processing it
+    /// (429) at attempt `attempt`: what `Retry-After` asked (`asked`) or the backoff,
+    /// within the policy's bounds; `None` when no attempt is left.
+    pub(crate) fn next_wait_refused(
+        &mut self,
+        attempt: u32,
+        asked: Option<Duration>,
+    ) -> Option<Duration> {
+        if attempt >= self.policy.max_attempts {
+            return None;
+        }
+        let computed = self.backoff.next();
+        let wait = asked.or(computed)?;
+        let retry_at = self.started.elapsed().checked_add(wait)?;
+        (retry_at <= self.policy.max_elapsed).then_some(wait)
+    }
+
     /// The wait before attempt `attempt + 1`, or `None` when the request is not retried.
     pub(crate) fn next_wait(
         &mut self,

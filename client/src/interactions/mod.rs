@@ -12,11 +12,13 @@ use crate::request::Request;
 use crate::resource_types;
 use chrono::{DateTime, Utc};
 
+mod bulk;
 mod changes;
 mod get;
 mod list;
 mod new;
 
+pub use bulk::{CreateMany, CreateManyReport, Created, CreatedStream};
 pub use changes::InteractionChanges;
 pub use get::{GetInteraction, InteractionDetails, Related};
 pub use list::{InteractionStream, ListInteractions};
@@ -83,6 +85,32 @@ impl<'a> Interactions<'a> {
                 .await?;
             Ok(Interaction::from_resource(answer.into_inner().data))
         })
+    }
+
+    /// Records many interactions, up to [`concurrency`](CreateMany::concurrency) at once,
+    /// with one result per input, tagged with the input's position.
+    ///
+    /// Every rule of [`create`](Interactions::create) stands, so no input is ever created
+    /// twice. One more applies: a 429 means Ctrl Hub refused the request without
+    /// processing it, so that input is sent again after `Retry-After` (or the retry
+    /// policy's backoff), within the policy's bounds on attempts and time, and every
+    /// worker waits until then, so the whole batch slows down together. Each failed
+    /// input's error says whether its outcome is unknown; the report counts them.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: ctrlhub::Client, calls: Vec<ctrlhub::NewInteraction>) {
+    /// let report = client.interactions().create_many(calls).concurrency(16).send().await;
+    /// println!(
+    ///     "{} created, {} failed ({} may have been stored)",
+    ///     report.created, report.failed, report.outcome_unknown
+    /// );
+    /// for item in report.results.iter().filter(|item| item.result.is_err()) {
+    ///     println!("input {} failed", item.index);
+    /// }
+    /// # }
+    /// ```
+    pub fn create_many(&self, items: impl IntoIterator<Item = NewInteraction>) -> CreateMany {
+        CreateMany::new(self.client.clone(), items.into_iter().collect())
     }
 
     /// Lists the organisation's interactions, a page at a time or as a stream.

@@ -4,6 +4,7 @@ mod answer_limit;
 mod common;
 mod create_contract;
 mod create_errors;
+mod create_many;
 mod every_operation;
 mod fake_checks;
 mod fake_end_to_end;
