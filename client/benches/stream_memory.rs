@@ -53,7 +53,12 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-fn measure(server: &tokio::runtime::Runtime, total: usize, page: u32) -> (usize, isize, f64) {
+fn measure(
+    server: &tokio::runtime::Runtime,
+    total: usize,
+    page: u32,
+    in_flight: usize,
+) -> (usize, isize, f64) {
     let fake = server.block_on(async {
         let fake = FakeCtrlHub::start().await.expect("fake");
         fake.seed_interactions(total);
@@ -83,7 +88,12 @@ fn measure(server: &tokio::runtime::Runtime, total: usize, page: u32) -> (usize,
         LIVE.with(|l| l.set(0));
         PEAK.with(|p| p.set(0));
         let started = std::time::Instant::now();
-        let mut stream = client.interactions().list().limit(page).stream();
+        let mut stream = client
+            .interactions()
+            .list()
+            .limit(page)
+            .pages_in_flight(in_flight)
+            .stream();
         let mut count = 0;
         while let Some(item) = stream.next().await {
             item.expect("item");
@@ -103,26 +113,28 @@ fn main() {
         .enable_all()
         .build()
         .expect("server runtime");
-    let cases: &[(usize, u32)] = if full {
+    let cases: &[(usize, u32, usize)] = if full {
         &[
-            (2_000, 100),
-            (10_000, 100),
-            (40_000, 100),
-            (10_000, 25),
-            (10_000, 400),
+            (2_000, 100, 1),
+            (10_000, 100, 1),
+            (40_000, 100, 1),
+            (10_000, 25, 1),
+            (10_000, 400, 1),
+            (10_000, 100, 8),
+            (100_000, 100, 8),
         ]
     } else {
-        &[(500, 100)]
+        &[(500, 100, 2)]
     };
     println!(
-        "{:>12} {:>6} {:>18} {:>10} {:>14}",
-        "interactions", "page", "client peak KiB", "seconds", "items/second"
+        "{:>12} {:>6} {:>9} {:>18} {:>10} {:>14}",
+        "interactions", "page", "in flight", "client peak KiB", "seconds", "items/second"
     );
-    for &(total, page) in cases {
-        let (count, peak, seconds) = measure(&server, total, page);
+    for &(total, page, in_flight) in cases {
+        let (count, peak, seconds) = measure(&server, total, page, in_flight);
         assert_eq!(count, total, "every interaction streamed once");
         println!(
-            "{total:>12} {page:>6} {:>18.1} {seconds:>10.3} {:>14.0}",
+            "{total:>12} {page:>6} {in_flight:>9} {:>18.1} {seconds:>10.3} {:>14.0}",
             peak as f64 / 1024.0,
             count as f64 / seconds
         );
