@@ -98,6 +98,22 @@ fn next_offset_is_the_paginations() {
 
 /// A scripted list of `total` numbered items in pages of `size`; each page request waits
 /// until the test releases it, so the test decides when answers arrive.
+mod walk_support {
+    pub(super) use super::walk::{release, requested, take};
+    use super::*;
+
+    /// Six items, two a page, three ahead, whose pages report `limit` as their limit.
+    pub(super) fn reported_walk(
+        limit: Option<u64>,
+    ) -> (
+        ListStream<u64>,
+        std::sync::Arc<std::sync::Mutex<super::walk::Script>>,
+    ) {
+        super::walk::REPORTED_LIMIT.with(|l| l.set(limit));
+        super::walk::walk(6, 2, 3, super::walk::arithmetic)
+    }
+}
+
 mod walk {
     use std::collections::BTreeMap;
     use std::sync::{Arc, Mutex};
@@ -107,8 +123,13 @@ mod walk {
 
     use super::*;
 
+    thread_local! {
+        /// The `requested.limit` pages report, when not their size.
+        pub(super) static REPORTED_LIMIT: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+    }
+
     #[derive(Default)]
-    struct Script {
+    pub(super) struct Script {
         /// Offsets requested, in order.
         requested: Vec<Option<u64>>,
         /// Answers waiting to be released, by offset.
@@ -121,7 +142,7 @@ mod walk {
             items: (offset..end).collect(),
             invalid: Vec::new(),
             pagination: Pagination {
-                limit: Some(size),
+                limit: Some(REPORTED_LIMIT.with(|l| l.get()).unwrap_or(size)),
                 offset: Some(offset),
                 resources: Some(total),
                 next_offset: next,
@@ -134,7 +155,7 @@ mod walk {
 
     /// A walk over `total` items with pages of `size`, whose server says `next` for the
     /// page at each offset (by default `offset + size`).
-    fn walk(
+    pub(super) fn walk(
         total: u64,
         size: u64,
         ahead: usize,
@@ -158,11 +179,11 @@ mod walk {
         (stream, script)
     }
 
-    fn arithmetic(offset: u64, size: u64, total: u64) -> Option<u64> {
+    pub(super) fn arithmetic(offset: u64, size: u64, total: u64) -> Option<u64> {
         (offset + size < total).then_some(offset + size)
     }
 
-    fn release(script: &Arc<Mutex<Script>>, offset: u64) {
+    pub(super) fn release(script: &Arc<Mutex<Script>>, offset: u64) {
         let sender = script
             .lock()
             .unwrap()
@@ -172,11 +193,11 @@ mod walk {
         sender.send(()).unwrap();
     }
 
-    fn requested(script: &Arc<Mutex<Script>>) -> Vec<Option<u64>> {
+    pub(super) fn requested(script: &Arc<Mutex<Script>>) -> Vec<Option<u64>> {
         script.lock().unwrap().requested.clone()
     }
 
-    fn take(stream: &mut ListStream<u64>, n: usize) -> Vec<u64> {
+    pub(super) fn take(stream: &mut ListStream<u64>, n: usize) -> Vec<u64> {
         (0..n)
             .map(|i| match stream.next().now_or_never() {
                 Some(Some(Ok(item))) => item,
@@ -257,4 +278,33 @@ mod walk {
             "nothing after the last page"
         );
     }
+}
+
+#[test]
+fn raw_items_compare_by_their_text() {
+    let a: RawItem = serde_json::from_str(r#"{"id": 1}"#).unwrap();
+    let b: RawItem = serde_json::from_str(r#"{"id": 1}"#).unwrap();
+    let c: RawItem = serde_json::from_str(r#"{"id": 2}"#).unwrap();
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+}
+
+#[test]
+fn the_page_size_for_predictions_is_the_reported_limit_else_the_page_length() {
+    use futures::FutureExt;
+    use walk_support::*;
+    // A server that serves 2 a page but reports a limit of 10: the predictions (10 apart)
+    // are wrong, so only the page after each one is requested, never more.
+    let (mut stream, script) = reported_walk(Some(10));
+    assert!(stream.next().now_or_never().is_none());
+    release(&script, 0);
+    assert_eq!(take(&mut stream, 1), [0]);
+    assert_eq!(requested(&script), [None, Some(2)]);
+    // A limit of 0 is no page size: the page's length (2) is used, and pages ahead are
+    // requested at once.
+    let (mut stream, script) = reported_walk(Some(0));
+    assert!(stream.next().now_or_never().is_none());
+    release(&script, 0);
+    assert_eq!(take(&mut stream, 1), [0]);
+    assert_eq!(requested(&script), [None, Some(2), Some(4)]);
 }
