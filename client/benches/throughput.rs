@@ -246,6 +246,31 @@ fn summary(ratios: &mut [f64]) -> String {
 }
 
 fn main() {
+    // `-- --profile ctrlhub|raw`: only that client's creates at 32 in flight, long enough
+    // for a sampling profiler (`perf record`).
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--profile") {
+        let how = match args.get(i + 1).map(String::as_str) {
+            Some("raw") => Creator::RawValue,
+            _ => Creator::Ctrlhub,
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let base = canned_server(created_body());
+        let client = ctrlhub::Client::builder()
+            .base_url(&base)
+            .organisation_id(ORG)
+            .session_token("bench")
+            .build()
+            .expect("client");
+        let http = reqwest::Client::new();
+        let per = runtime.block_on(creates(how, &client, &http, &base, 100_000, 32));
+        println!("{:.1} µs per create", per * 1e6);
+        return;
+    }
     let quick =
         std::env::args().any(|a| a == "--quick") || !std::env::args().any(|a| a == "--bench");
     let rounds = if quick { 1 } else { 7 };

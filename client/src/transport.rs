@@ -255,9 +255,9 @@ impl Transport {
             let result = match result {
                 Ok(response) => match read_bounded(response, limit).await {
                     Ok(Bounded::Complete(response)) => Ok(response),
-                    Ok(Bounded::TooLarge(parts)) => {
+                    Ok(Bounded::TooLarge(status, headers)) => {
                         span.record("error", "answer_too_large");
-                        Ok(self.too_large(parts, limit, &method))
+                        Ok(self.too_large(status, headers, limit, &method))
                     }
                     Err(error) => {
                         span.record("error", tracing::field::display(transport_kind(&error)));
@@ -278,30 +278,35 @@ impl Transport {
 /// and headers, with the rest of the body left unread).
 enum Bounded {
     Complete(reqwest::Response),
-    TooLarge(http::response::Parts),
+    TooLarge(http::StatusCode, HeaderMap),
 }
 
 /// Reads the body of `response` into memory, at most `limit` bytes of it: a declared
 /// `Content-Length` over the limit is refused before reading, and reading stops as soon
 /// as the limit is passed. The chunks are kept as they arrive (no buffer that doubles as
 /// it grows), so an answer over the limit never costs more than the limit and one chunk.
-async fn read_bounded(response: reqwest::Response, limit: u64) -> reqwest::Result<Bounded> {
+/// The answer handed on is rebuilt around the bytes with its status, version, headers and
+/// URL (given, so reqwest need not parse a stand-in URL).
+async fn read_bounded(mut response: reqwest::Response, limit: u64) -> reqwest::Result<Bounded> {
+    let status = response.status();
     if response
         .content_length()
         .is_some_and(|length| length > limit)
     {
-        let response: http::Response<reqwest::Body> = response.into();
-        return Ok(Bounded::TooLarge(response.into_parts().0));
+        return Ok(Bounded::TooLarge(
+            status,
+            std::mem::take(response.headers_mut()),
+        ));
     }
-    let response: http::Response<reqwest::Body> = response.into();
-    let (parts, body) = response.into_parts();
-    let mut body = reqwest::Response::from(http::Response::new(body));
     let mut chunks: Vec<bytes::Bytes> = Vec::new();
     let mut read = 0u64;
-    while let Some(chunk) = body.chunk().await? {
+    while let Some(chunk) = response.chunk().await? {
         read += chunk.len() as u64;
         if read > limit {
-            return Ok(Bounded::TooLarge(parts));
+            return Ok(Bounded::TooLarge(
+                status,
+                std::mem::take(response.headers_mut()),
+            ));
         }
         chunks.push(chunk);
     }
@@ -316,9 +321,25 @@ async fn read_bounded(response: reqwest::Response, limit: u64) -> reqwest::Resul
             joined.freeze()
         }
     };
-    Ok(Bounded::Complete(reqwest::Response::from(
-        http::Response::from_parts(parts, bytes),
-    )))
+    Ok(Bounded::Complete(rebuilt(response, bytes)))
+}
+
+/// `response`'s status, version, headers and URL around `body`.
+fn rebuilt(mut response: reqwest::Response, body: bytes::Bytes) -> reqwest::Response {
+    use reqwest::ResponseBuilderExt;
+    let builder = http::Response::builder()
+        .status(response.status())
+        .version(response.version())
+        .url(response.url().clone());
+    match builder.body(body) {
+        Ok(mut answer) => {
+            *answer.headers_mut() = std::mem::take(response.headers_mut());
+            reqwest::Response::from(answer)
+        }
+        // Status, version and URL come from a valid answer; should the builder still
+        // refuse them, the answer is handed on with its body already read (and empty).
+        Err(_) => response,
+    }
 }
 
 impl Transport {
@@ -328,27 +349,27 @@ impl Transport {
     /// 599 is what the caller sees.)
     fn too_large(
         &self,
-        parts: http::response::Parts,
+        status: StatusCode,
+        headers: HeaderMap,
         limit: u64,
         method: &Method,
     ) -> reqwest::Response {
-        let headers = &parts.headers;
         let error = Error::Decode(crate::error::DecodeError {
-            status: Some(parts.status),
-            content_type: header_text(headers, header::CONTENT_TYPE.as_str()),
+            status: Some(status),
+            content_type: header_text(&headers, header::CONTENT_TYPE.as_str()),
             snippet: String::new(),
             reason: format!(
                 "the answer is larger than the limit of {limit} bytes \
                  (ClientBuilder::max_answer_size); the rest was not read"
             ),
-            trace_id: trace_id(headers),
+            trace_id: trace_id(&headers),
             outcome: (*method == Method::POST).then_some(crate::error::Outcome::Unknown),
             answer_limit: Some(limit),
         });
         self.record(|call| call.hook_error = Some(error));
         let mut stand_in = http::Response::new(bytes::Bytes::new());
         *stand_in.status_mut() = ANSWER_TOO_LARGE;
-        *stand_in.headers_mut() = parts.headers;
+        *stand_in.headers_mut() = headers;
         reqwest::Response::from(stand_in)
     }
 }
