@@ -122,3 +122,59 @@ async fn a_429_pauses_every_worker_until_retry_after() {
     assert!(early <= 3, "{early} finished before the pause ended");
     assert_eq!(fake.requests().len(), 9, "one refused, eight created");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_429_is_sent_again_only_as_often_as_the_retry_policy_allows() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = ctrlhub::Client::builder()
+        .base_url(fake.base_url())
+        .organisation_id(fake.org_id())
+        .session_token(fake.session_token())
+        .retry_policy(ctrlhub::RetryPolicy::new().max_attempts(3))
+        .build()
+        .unwrap();
+    for _ in 0..10 {
+        fake.push_fault(Fault::status(429).with_header("retry-after", "1"));
+    }
+    let report = client.interactions().create_many([item(0)]).send().await;
+    let error = report.results[0].result.as_ref().unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(429));
+    assert!(!error.is_outcome_unknown(), "a 429 was not processed");
+    assert_eq!(
+        fake.requests().len(),
+        3,
+        "three attempts, then the 429 is the answer"
+    );
+    assert_eq!(fake.pending_faults(), 7);
+    assert!(fake.interactions().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_longer_retry_after_extends_the_pause_of_every_worker() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = ctrlhub::Client::builder()
+        .base_url(fake.base_url())
+        .organisation_id(fake.org_id())
+        .session_token(fake.session_token())
+        .build()
+        .unwrap();
+    // Two workers are refused at once, asking for 1 s and then 20 s.
+    fake.push_fault(Fault::status(429).with_header("retry-after", "1"));
+    fake.push_fault(Fault::status(429).with_header("retry-after", "20"));
+    let started = tokio::time::Instant::now();
+    let mut stream = client
+        .interactions()
+        .create_many((0..6).map(item))
+        .concurrency(2)
+        .stream();
+    let mut before_20s = 0;
+    while let Some(done) = stream.next().await {
+        assert!(done.result.is_ok(), "{:?}", done.result);
+        if started.elapsed() < Duration::from_secs(20) {
+            before_20s += 1;
+        }
+    }
+    // Nothing is sent again before the longer of the two waits is over.
+    assert_eq!(before_20s, 0);
+    assert_eq!(fake.interactions().len(), 6);
+}
