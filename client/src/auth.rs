@@ -23,6 +23,7 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use crate::error::{AuthError, Error};
+use crate::transport::{Bounded, read_bounded};
 
 /// The header a session token travels in.
 pub(crate) const SESSION_TOKEN_HEADER: &str = "x-session-token";
@@ -105,6 +106,9 @@ struct TokenCache {
     /// How many token requests have failed; read before waiting for the lock.
     failures: u64,
 }
+
+/// The most of a token answer that is read: a real one is a few hundred bytes.
+const TOKEN_ANSWER_LIMIT: u64 = 64 * 1024;
 
 /// The most a token request may take, whatever the client's own timeouts.
 const TOKEN_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -230,10 +234,20 @@ impl TokenSource {
             .await
             .map_err(|e| unavailable(format!("the token endpoint could not be reached: {e}")))?;
         let status = response.status();
-        let body = response
-            .bytes()
+        let unreadable =
+            |e: reqwest::Error| unavailable(format!("the token answer could not be read: {e}"));
+        let body = match read_bounded(response, TOKEN_ANSWER_LIMIT)
             .await
-            .map_err(|e| unavailable(format!("the token answer could not be read: {e}")))?;
+            .map_err(unreadable)?
+        {
+            Bounded::Complete(response) => response.bytes().await.map_err(unreadable)?,
+            Bounded::TooLarge(..) => {
+                return Err(unavailable(format!(
+                    "the token answer ({status}) is larger than {TOKEN_ANSWER_LIMIT} bytes; \
+                     it was not read further"
+                )));
+            }
+        };
         if !status.is_success() {
             let parsed: Option<TokenError> = serde_json::from_slice(&body).ok();
             let (error, description) = parsed

@@ -276,7 +276,7 @@ impl Transport {
 
 /// An answer whose body was read, or one whose body is larger than the limit (its status
 /// and headers, with the rest of the body left unread).
-enum Bounded {
+pub(crate) enum Bounded {
     Complete(reqwest::Response),
     TooLarge(http::StatusCode, HeaderMap),
 }
@@ -287,7 +287,10 @@ enum Bounded {
 /// it grows), so an answer over the limit never costs more than the limit and one chunk.
 /// The answer handed on is rebuilt around the bytes with its status, version, headers and
 /// URL (given, so reqwest need not parse a stand-in URL).
-async fn read_bounded(mut response: reqwest::Response, limit: u64) -> reqwest::Result<Bounded> {
+pub(crate) async fn read_bounded(
+    mut response: reqwest::Response,
+    limit: u64,
+) -> reqwest::Result<Bounded> {
     let status = response.status();
     if response
         .content_length()

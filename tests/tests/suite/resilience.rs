@@ -241,6 +241,27 @@ async fn a_failed_token_request_is_shared_by_every_waiting_call() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_token_answer_larger_than_any_token_is_not_read_to_its_end() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let huge = format!(r#"{{"access_token": "{}"}}"#, "x".repeat(200 * 1024));
+    fake.break_token_answer(Some(&huge));
+    let client = service_client(&fake).build().unwrap();
+    let error = client.interactions().list().page().await.unwrap_err();
+    let Error::Auth(AuthError::TokenUnavailable { reason }) = &error else {
+        panic!("expected TokenUnavailable, got {error:?}");
+    };
+    assert!(reason.contains("larger than 65536 bytes"), "{reason}");
+    assert!(
+        !reason.contains("xxxx"),
+        "the answer is not quoted: {reason}"
+    );
+    assert!(
+        fake.api_requests().is_empty(),
+        "nothing sent without a token"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn calls_waiting_for_a_token_take_the_one_fetched_meanwhile_even_if_short_lived() {
     let fake = FakeCtrlHub::start().await.unwrap();
     // A token that is stale on arrival: without care every waiting call would fetch again.
