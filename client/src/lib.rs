@@ -29,7 +29,7 @@ mod transport;
 
 pub use crate::builder::{ClientBuilder, Endpoints};
 pub use crate::client::Client;
-pub use crate::contacts::{Contact, ContactChanges, Contacts, ListContacts};
+pub use crate::contacts::{Contact, ContactChanges, ContactRelated, Contacts, ListContacts};
 pub use crate::customer_accounts::{CustomerAccount, CustomerAccounts, NewCustomerAccount};
 pub use crate::env::EnvVar;
 pub use crate::error::{

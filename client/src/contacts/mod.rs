@@ -25,6 +25,51 @@ pub struct Contacts<'a> {
 /// Lists contacts; from [`Contacts::list`].
 pub type ListContacts<'a> = List<'a, Contact>;
 
+/// A relationship of a contact, to fetch with a list of contacts through `include`
+/// (the values the reference documents).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ContactRelated {
+    /// The user who recorded the contact.
+    Author,
+    /// The customer accounts the contact belongs to.
+    Accounts,
+    /// The contact's interactions.
+    Interactions,
+    /// The organisation.
+    Organisation,
+}
+
+impl ContactRelated {
+    /// The relationship's name, as used in `include`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactRelated::Author => "author",
+            ContactRelated::Accounts => "accounts",
+            ContactRelated::Interactions => "interactions",
+            ContactRelated::Organisation => "organisation",
+        }
+    }
+}
+
+impl List<'_, Contact> {
+    /// Includes these related resources in each page ([`Page::included`](crate::Page::included)).
+    ///
+    /// ```no_run
+    /// use ctrlhub::ContactRelated;
+    ///
+    /// # async fn demo(client: ctrlhub::Client) -> Result<(), ctrlhub::Error> {
+    /// let page = client.contacts().list().include([ContactRelated::Accounts]).page().await?;
+    /// println!("{} accounts included", page.included.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn include(mut self, related: impl IntoIterator<Item = ContactRelated>) -> Self {
+        self.query
+            .include(related.into_iter().map(ContactRelated::as_str));
+        self
+    }
+}
+
 impl<'a> Contacts<'a> {
     pub(crate) fn new(client: &'a Client) -> Self {
         Contacts { client }

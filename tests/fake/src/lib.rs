@@ -826,17 +826,35 @@ fn included_for(
     include: Option<&str>,
     resources: &[Value],
 ) -> Result<Vec<Value>, Response> {
+    included_among(inner, include, resources, INCLUDE_OPTIONS)
+}
+
+/// The included resources for `include` over `resources`, whose relationships that may be
+/// included are `options`; to-one and to-many links alike.
+fn included_among(
+    inner: &Inner,
+    include: Option<&str>,
+    resources: &[Value],
+    options: &[&str],
+) -> Result<Vec<Value>, Response> {
     let mut included: Vec<Value> = Vec::new();
     let Some(include) = include else {
         return Ok(included);
     };
     for name in include.split(',') {
-        if !INCLUDE_OPTIONS.contains(&name) {
+        if !options.contains(&name) {
             return Err(bad_parameter("include", &format!("cannot include {name}")));
         }
         for resource in resources {
             let data = &resource["relationships"][name]["data"];
-            if let (Some(type_), Some(id)) = (data["type"].as_str(), data["id"].as_str()) {
+            let links: Vec<&Value> = match data {
+                Value::Array(items) => items.iter().collect(),
+                one => vec![one],
+            };
+            for data in links {
+                let (Some(type_), Some(id)) = (data["type"].as_str(), data["id"].as_str()) else {
+                    continue;
+                };
                 let candidate = related_resource(inner, type_, id);
                 if !included.contains(&candidate) {
                     included.push(candidate);
@@ -871,7 +889,7 @@ async fn list_interactions(
         &uri,
         &inner.interactions,
         interaction_features(),
-        true,
+        Some(INCLUDE_OPTIONS),
     )
     .await
 }
@@ -891,7 +909,14 @@ async fn list_contacts(
         "sort": {"options": ["first_name", "last_name", "email"]},
         "filter": {"options": ["email", "first_name", "last_name", "telephone"]}
     }});
-    list_page(&inner, &uri, &inner.contacts, features, false).await
+    list_page(
+        &inner,
+        &uri,
+        &inner.contacts,
+        features,
+        Some(CONTACT_INCLUDE_OPTIONS),
+    )
+    .await
 }
 
 async fn list_members(
@@ -909,21 +934,21 @@ async fn list_members(
         "sort": {"options": ["email"]},
         "filter": {"options": ["email"]}
     }});
-    list_page(&inner, &uri, &inner.members, features, false).await
+    list_page(&inner, &uri, &inner.members, features, None).await
 }
 
 /// The relationships a contact list or get may include (documented).
 const CONTACT_INCLUDE_OPTIONS: &[&str] = &["author", "accounts", "interactions", "organisation"];
 
 /// One page of `collection` for the list request `uri`: `limit`, `offset`,
-/// `filter[field]` (exact, on attributes), `sort` (one field), and `include` where
-/// `includes` says the list takes it (interactions).
+/// `filter[field]` (exact, on attributes), `sort` (one field), and `include` among
+/// `include_options` where the list takes one.
 async fn list_page(
     inner: &Inner,
     uri: &Uri,
     collection: &Mutex<Vec<Value>>,
     features: Value,
-    includes: bool,
+    include_options: Option<&[&str]>,
 ) -> Response {
     let paging = *lock(&inner.paging);
     if !paging.delay.is_zero() {
@@ -986,10 +1011,10 @@ async fn list_page(
         .collect();
     drop(items);
     let include = query_value(&pairs, "include");
-    if include.is_some() && !includes {
+    let Some(options) = include_options.or(include.is_none().then_some(&[][..])) else {
         return bad_parameter("include", "this list includes nothing");
-    }
-    let included = match included_for(inner, include, &page) {
+    };
+    let included = match included_among(inner, include, &page, options) {
         Ok(included) => included,
         Err(response) => return response,
     };

@@ -187,3 +187,30 @@ async fn a_member_is_read_by_id_and_an_unknown_one_is_a_404() {
         .unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
 }
+
+#[tokio::test]
+async fn a_contact_list_can_include_the_contacts_accounts() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = client_for(&fake);
+    let page = client
+        .contacts()
+        .list()
+        .filter("email", "alan@example.com")
+        .include([ctrlhub::ContactRelated::Accounts])
+        .page()
+        .await
+        .unwrap();
+    let query = fake.requests().last().unwrap().query.clone().unwrap();
+    assert!(query.contains("include=accounts"), "{query}");
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.included.len(), 1);
+    assert_eq!(page.included[0].type_, "customer-accounts");
+    assert_eq!(
+        page.included[0].id,
+        fake.customer_accounts()[0]["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        ctrlhub::ContactRelated::Interactions.as_str(),
+        "interactions"
+    );
+}
