@@ -8,6 +8,8 @@ use ctrlhub::{InteractionDirection, InteractionMethod, NewInteraction};
 use ctrlhub_fake::{FakeCtrlHub, Fault};
 use futures::StreamExt;
 
+use crate::common::client_for;
+
 fn item(i: usize) -> NewInteraction {
     NewInteraction::new()
         .method(InteractionMethod::Telephone)
@@ -93,12 +95,7 @@ async fn create_many_never_duplicates_under_429s_503s_and_timeouts() {
 #[tokio::test(start_paused = true)]
 async fn a_429_pauses_every_worker_until_retry_after() {
     let fake = FakeCtrlHub::start().await.unwrap();
-    let client = ctrlhub::Client::builder()
-        .base_url(fake.base_url())
-        .organisation_id(fake.org_id())
-        .session_token(fake.session_token())
-        .build()
-        .unwrap();
+    let client = client_for(&fake);
     fake.push_fault(Fault::status(429).with_header("retry-after", "30"));
     let started = tokio::time::Instant::now();
     let mut stream = client
@@ -152,12 +149,7 @@ async fn a_429_is_sent_again_only_as_often_as_the_retry_policy_allows() {
 #[tokio::test(start_paused = true)]
 async fn a_longer_retry_after_extends_the_pause_of_every_worker() {
     let fake = FakeCtrlHub::start().await.unwrap();
-    let client = ctrlhub::Client::builder()
-        .base_url(fake.base_url())
-        .organisation_id(fake.org_id())
-        .session_token(fake.session_token())
-        .build()
-        .unwrap();
+    let client = client_for(&fake);
     // Two workers are refused at once, asking for 1 s and then 20 s.
     fake.push_fault(Fault::status(429).with_header("retry-after", "1"));
     fake.push_fault(Fault::status(429).with_header("retry-after", "20"));
