@@ -1,6 +1,8 @@
 //! Creating many interactions at once: bounded concurrency, one result per input, and
 //! never an interaction twice.
 
+use std::fmt;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,12 +22,28 @@ use crate::error::Error;
 pub type CreatedStream = Pin<Box<dyn Stream<Item = Created> + Send + 'static>>;
 
 /// Creates many interactions; from [`Interactions::create_many`](super::Interactions::create_many).
-#[derive(Debug)]
 #[must_use = "nothing is sent until `send` or `stream` is used"]
 pub struct CreateMany {
     client: Client,
     items: Vec<NewInteraction>,
     concurrency: usize,
+    stop: Option<Pin<Box<dyn Future<Output = ()> + Send + 'static>>>,
+    before_each: Option<Box<dyn FnMut(usize) + Send + 'static>>,
+}
+
+impl fmt::Debug for CreateMany {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateMany")
+            .field("client", &self.client)
+            .field("items", &self.items)
+            .field("concurrency", &self.concurrency)
+            .field("stop", &self.stop.as_ref().map(|_| "<future>"))
+            .field(
+                "before_each",
+                &self.before_each.as_ref().map(|_| "<callback>"),
+            )
+            .finish()
+    }
 }
 
 /// The outcome of one input of [`CreateMany`].
@@ -52,6 +70,9 @@ pub struct CreateManyReport {
     pub failed: usize,
     /// How many failed in a way that may still have stored them.
     pub outcome_unknown: usize,
+    /// How many inputs were never sent because [`CreateMany::stop_when`]'s signal came
+    /// first; they have no entry in `results`.
+    pub not_started: usize,
 }
 
 /// Default number of creates in flight at once.
@@ -63,6 +84,8 @@ impl CreateMany {
             client,
             items,
             concurrency: DEFAULT_CONCURRENCY,
+            stop: None,
+            before_each: None,
         }
     }
 
@@ -72,11 +95,48 @@ impl CreateMany {
         self
     }
 
+    /// Stops starting inputs once `signal` completes (Ctrl-C, say): the creates already
+    /// in flight finish and are reported, and the inputs not yet started are never sent
+    /// (they get no [`Created`]; [`CreateManyReport::not_started`] counts them).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: ctrlhub::Client, calls: Vec<ctrlhub::NewInteraction>) {
+    /// // Send on `stop` from a Ctrl-C handler (tokio::signal::ctrl_c), say.
+    /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    /// let creates = client.interactions().create_many(calls);
+    /// let report = creates.stop_when(async move { let _ = stopped.await; }).send().await;
+    /// println!("{} were not sent", report.not_started);
+    /// # drop(stop);
+    /// # }
+    /// ```
+    pub fn stop_when(mut self, signal: impl Future<Output = ()> + Send + 'static) -> Self {
+        self.stop = Some(Box::pin(signal));
+        self
+    }
+
+    /// Calls `f` with an input's index just before that input is first sent, so that a
+    /// caller can record, ahead of the request, that the input may be stored from now on
+    /// (a journal that survives a crash). Inputs not started (see
+    /// [`stop_when`](CreateMany::stop_when)) are never passed to `f`.
+    pub fn before_each(mut self, f: impl FnMut(usize) + Send + 'static) -> Self {
+        self.before_each = Some(Box::new(f));
+        self
+    }
+
     /// One [`Created`] per input, as each finishes (not in input order).
     pub fn stream(self) -> CreatedStream {
         let gate = Arc::new(Gate::default());
         let client = self.client;
-        let creates = stream::iter(self.items.into_iter().enumerate()).map(move |(index, new)| {
+        let inputs = stream::iter(self.items.into_iter().enumerate());
+        let inputs: Pin<Box<dyn Stream<Item = (usize, NewInteraction)> + Send>> = match self.stop {
+            Some(signal) => Box::pin(inputs.take_until(signal)),
+            None => Box::pin(inputs),
+        };
+        let mut before_each = self.before_each;
+        let creates = inputs.map(move |(index, new)| {
+            if let Some(f) = before_each.as_mut() {
+                f(index);
+            }
             let (client, gate) = (client.clone(), gate.clone());
             async move {
                 Created {
@@ -103,6 +163,7 @@ impl CreateMany {
             .filter(|c| c.result.as_ref().is_err_and(Error::is_outcome_unknown))
             .count();
         CreateManyReport {
+            not_started: count - results.len(),
             failed: results.len() - created,
             created,
             outcome_unknown,

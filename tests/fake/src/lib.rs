@@ -181,15 +181,71 @@ impl Drop for FakeCtrlHub {
     }
 }
 
+/// How to start a [`FakeCtrlHub`]: a fixed port, organisation or session token, for a
+/// fake that other programs are told about in advance. From [`FakeCtrlHub::builder`].
+#[derive(Debug, Clone, Default)]
+pub struct FakeBuilder {
+    port: Option<u16>,
+    org_id: Option<Uuid>,
+    session_token: Option<String>,
+}
+
+impl FakeBuilder {
+    /// Listens on `127.0.0.1:port` (by default a free port the system picks).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
+        self
+    }
+
+    /// Serves this organisation (by default a random one).
+    pub fn org_id(mut self, org_id: Uuid) -> Self {
+        self.org_id = Some(org_id);
+        self
+    }
+
+    /// Accepts this session token (by default a random one).
+    pub fn session_token(mut self, token: impl Into<String>) -> Self {
+        self.session_token = Some(token.into());
+        self
+    }
+
+    /// Starts the fake. Fails if the port cannot be bound (it is taken, say).
+    pub async fn start(self) -> std::io::Result<FakeCtrlHub> {
+        FakeCtrlHub::start_with(self).await
+    }
+}
+
 impl FakeCtrlHub {
     /// Starts a fake on a free loopback port, with a fresh organisation and session token.
     pub async fn start() -> std::io::Result<FakeCtrlHub> {
-        let org_id = Uuid::new_v4();
+        FakeCtrlHub::start_with(FakeBuilder::default()).await
+    }
+
+    /// A fake with a fixed port, organisation or session token.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// let fake = ctrlhub_fake::FakeCtrlHub::builder()
+    ///     .port(8080)
+    ///     .session_token("dev-token")
+    ///     .start()
+    ///     .await?;
+    /// assert_eq!(fake.base_url(), "http://127.0.0.1:8080");
+    /// # Ok(()) }
+    /// ```
+    pub fn builder() -> FakeBuilder {
+        FakeBuilder::default()
+    }
+
+    async fn start_with(options: FakeBuilder) -> std::io::Result<FakeCtrlHub> {
+        let org_id = options.org_id.unwrap_or_else(Uuid::new_v4);
         let author_id = Uuid::new_v4();
         let (contacts, accounts, members) = seed_people(org_id, author_id);
         let inner = Arc::new(Inner {
             org_id,
-            session_token: format!("fake-session-{}", Uuid::new_v4().simple()),
+            session_token: options
+                .session_token
+                .unwrap_or_else(|| format!("fake-session-{}", Uuid::new_v4().simple())),
             author_id,
             client_id: format!("fake-client-{}", Uuid::new_v4().simple()),
             client_secret: format!("fake-secret-{}", Uuid::new_v4().simple()),
@@ -240,7 +296,8 @@ impl FakeCtrlHub {
             .route("/oauth2/token", post(issue_token))
             .fallback(not_found)
             .with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let listener =
+            tokio::net::TcpListener::bind(("127.0.0.1", options.port.unwrap_or(0))).await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(async move {
             // The server only ends when the fake is dropped (the task is aborted).

@@ -170,3 +170,64 @@ async fn a_longer_retry_after_extends_the_pause_of_every_worker() {
     assert_eq!(before_20s, 0);
     assert_eq!(fake.interactions().len(), 6);
 }
+
+#[tokio::test(start_paused = true)]
+async fn stop_when_lets_the_creates_in_flight_finish_and_starts_no_more() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = client_for(&fake);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut stop = Some(stop);
+    let started = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = started.clone();
+    let mut results = client
+        .interactions()
+        .create_many((0..50).map(item))
+        .concurrency(4)
+        .before_each(move |index| seen.lock().unwrap().push(index))
+        .stop_when(async move {
+            let _ = stopped.await;
+        })
+        .stream();
+    let mut finished = Vec::new();
+    while let Some(created) = results.next().await {
+        assert!(created.result.is_ok(), "{:?}", created.result);
+        finished.push(created.index);
+        if finished.len() == 6 {
+            // The signal: at most the 4 in flight now may still finish.
+            stop.take().unwrap().send(()).unwrap();
+        }
+    }
+    let started = started.lock().unwrap().clone();
+    // Inputs start in order, each announced once, before it was sent.
+    assert_eq!(started, (0..started.len()).collect::<Vec<_>>());
+    assert!(
+        (6..=10).contains(&started.len()),
+        "started {}",
+        started.len()
+    );
+    finished.sort_unstable();
+    assert_eq!(finished, started, "every started input finished");
+    assert_eq!(fake.interactions().len(), started.len());
+}
+
+#[tokio::test]
+async fn a_report_counts_the_inputs_never_started() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = client_for(&fake);
+    let report = client
+        .interactions()
+        .create_many((0..5).map(item))
+        .stop_when(async {})
+        .send()
+        .await;
+    assert_eq!(report.not_started, 5);
+    assert!(report.results.is_empty());
+    assert!(fake.api_requests().is_empty());
+
+    let report = client
+        .interactions()
+        .create_many((0..3).map(item))
+        .send()
+        .await;
+    assert_eq!((report.created, report.not_started), (3, 0));
+}

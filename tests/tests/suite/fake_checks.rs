@@ -91,3 +91,28 @@ async fn the_required_attributes_are_an_assumption_the_fake_can_drop() {
     assert_eq!(status, 201);
     assert_eq!(fake.interactions().len(), 1);
 }
+
+#[tokio::test]
+async fn a_fake_can_be_started_on_a_given_port_organisation_and_token() {
+    // A port that is free now: bind, note it, let it go.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let org: uuid::Uuid = "3c90c3cc-0d44-4b50-8888-8dd25736052a".parse().unwrap();
+    let fake = FakeCtrlHub::builder()
+        .port(port)
+        .org_id(org)
+        .session_token("dev-token")
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(fake.base_url(), format!("http://127.0.0.1:{port}"));
+    assert_eq!((fake.org_id(), fake.session_token()), (org, "dev-token"));
+    let (status, _) = post(&fake, create(valid(), json!({}))).await;
+    assert_eq!(status, 201);
+    // The port is taken now: a second fake on it fails to start instead of serving elsewhere.
+    let taken = FakeCtrlHub::builder().port(port).start().await;
+    assert!(taken.is_err());
+}
