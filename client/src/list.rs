@@ -36,13 +36,25 @@ pub trait Listed: Sized + Send + 'static {
 ///
 /// Settings are checked when a page is requested; a bad one is an
 /// [`Error::InvalidInput`] naming it, and nothing is sent.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 #[must_use = "nothing is fetched until `page` or `stream` is used"]
 pub struct List<'a, T> {
     client: &'a Client,
     pub(crate) query: ListQuery,
     pages_in_flight: usize,
     item: PhantomData<fn() -> T>,
+}
+
+// Not derived: a derived `Clone` would ask `T: Clone`, which a request never needs.
+impl<T> Clone for List<'_, T> {
+    fn clone(&self) -> Self {
+        List {
+            client: self.client,
+            query: self.query.clone(),
+            pages_in_flight: self.pages_in_flight,
+            item: PhantomData,
+        }
+    }
 }
 
 /// Page requests a stream keeps in flight ahead of its reader unless told otherwise.

@@ -1,0 +1,695 @@
+//! What each command does.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use chrono::DateTime;
+use ctrlhub::{
+    Client, Contact, Error, Interaction, InteractionChanges, InteractionDirection,
+    InteractionMethod, InteractionStatus, List, Listed, Member, NewInteraction, Related,
+    SortDirection,
+};
+use futures::StreamExt;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::Value;
+
+use crate::exit::{Exit, Failure, exit_of};
+use crate::import::{self, ImportJob};
+use crate::output::{Format, Record, Writer};
+use crate::records;
+use crate::{
+    AuthCommand, Cli, Command, Connection, ContactListArgs, ContactsCommand, CreateArgs,
+    ExportArgs, FakeArgs, GetArgs, ImportArgs, InteractionsCommand, ListArgs, MembersCommand,
+    Query, UpdateArgs,
+};
+
+/// The organisation `ctrlhub fake` serves unless told otherwise (the API reference's
+/// example id), so that the README's examples work as written.
+pub const FAKE_ORG: &str = "3c90c3cc-0d44-4b50-8888-8dd25736052a";
+/// The session token `ctrlhub fake` accepts unless told otherwise.
+pub const FAKE_TOKEN: &str = "fake-token";
+
+/// The tracing spans of the client (and of this program) on stderr. The client never
+/// puts a secret in a span or event.
+pub fn trace_to_stderr() {
+    use tracing_subscriber::fmt::format::FmtSpan;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let targets = tracing_subscriber::filter::Targets::new()
+        .with_target("ctrlhub", tracing_subscriber::filter::LevelFilter::DEBUG)
+        .with_target(
+            "ctrlhub_cli",
+            tracing_subscriber::filter::LevelFilter::DEBUG,
+        );
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_span_events(FmtSpan::CLOSE)
+                .with_target(true),
+        )
+        .with(targets)
+        .try_init();
+}
+
+pub async fn run(cli: Cli) -> Result<Exit, Failure> {
+    let format = Format::resolve(cli.format);
+    match cli.command {
+        Command::Fake(args) => fake(args).await,
+        Command::Auth(AuthCommand::Check) => {
+            let (client, host) = connect(&cli.connection)?;
+            auth_check(&client, &cli.connection, &host, format).await
+        }
+        Command::Interactions(command) => {
+            let (client, host) = connect(&cli.connection)?;
+            let fail = |e: Error| Failure::api(&e, &host);
+            match command {
+                InteractionsCommand::Create(args) => {
+                    let new = new_interaction(&args)?;
+                    let stored = client
+                        .interactions()
+                        .create(new)
+                        .send()
+                        .await
+                        .map_err(fail)?;
+                    one(format, records::interaction(&stored))
+                }
+                InteractionsCommand::Get(args) => get(&client, args, format, &host).await,
+                InteractionsCommand::List(args) => {
+                    list_interactions(&client, args, format, &host).await
+                }
+                InteractionsCommand::Update(args) => update(&client, args, format, &host).await,
+                InteractionsCommand::Export(args) => export(&client, args, cli.format, &host).await,
+                InteractionsCommand::Import(args) => {
+                    import_file(&client, args, format, &host).await
+                }
+            }
+        }
+        Command::Contacts(command) => {
+            let (client, host) = connect(&cli.connection)?;
+            match command {
+                ContactsCommand::List(args) => {
+                    let list = client.contacts().list();
+                    list_pages(list, &args, format, &host, records::contact).await
+                }
+                ContactsCommand::Get(args) => {
+                    let contact: Contact = client
+                        .contacts()
+                        .get(args.id.as_str())
+                        .send()
+                        .await
+                        .map_err(|e| Failure::api(&e, &host))?;
+                    one(format, records::contact(&contact))
+                }
+            }
+        }
+        Command::Members(command) => {
+            let (client, host) = connect(&cli.connection)?;
+            match command {
+                MembersCommand::List(args) => {
+                    let list = client.members().list();
+                    list_pages(list, &args, format, &host, records::member).await
+                }
+                MembersCommand::Get(args) => {
+                    let member: Member = client
+                        .members()
+                        .get(args.id.as_str())
+                        .send()
+                        .await
+                        .map_err(|e| Failure::api(&e, &host))?;
+                    one(format, records::member(&member))
+                }
+            }
+        }
+    }
+}
+
+/// A setting given as a flag or variable; empty counts as not given.
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|v| !v.trim().is_empty())
+}
+
+/// The client the flags and variables describe, and the host to name in messages.
+fn connect(c: &Connection) -> Result<(Client, String), Failure> {
+    let base_url = given(&c.base_url).unwrap_or(ctrlhub::Endpoints::PRODUCTION.api);
+    let host = host_of(base_url);
+    let refuse = |field: &str, reason: &str| {
+        Failure::invalid(format!(
+            "invalid {field}: {reason}\n  nothing was sent; correct it and run again"
+        ))
+    };
+    let mut builder = Client::builder()
+        .base_url(base_url)
+        .timeout(Duration::from_secs(c.timeout.max(1)));
+    match given(&c.org_id) {
+        Some(org) => builder = builder.organisation_id(org),
+        None => return Err(refuse("--org-id (CTRLHUB_ORG_ID)", "is not set")),
+    }
+    builder = match (
+        given(&c.session_token),
+        given(&c.client_id),
+        given(&c.client_secret),
+    ) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            return Err(refuse(
+                "--session-token (CTRLHUB_SESSION_TOKEN)",
+                "give either it or --client-id and --client-secret, not both",
+            ));
+        }
+        (Some(token), None, None) => builder.session_token(token),
+        (None, Some(id), Some(secret)) => builder.client_credentials(id, secret),
+        (None, Some(_), None) => {
+            return Err(refuse(
+                "--client-secret (CTRLHUB_CLIENT_SECRET)",
+                "is not set",
+            ));
+        }
+        (None, None, Some(_)) => {
+            return Err(refuse("--client-id (CTRLHUB_CLIENT_ID)", "is not set"));
+        }
+        (None, None, None) => {
+            return Err(refuse(
+                "--session-token (CTRLHUB_SESSION_TOKEN)",
+                "is not set (nor are --client-id and --client-secret)",
+            ));
+        }
+    };
+    if let Some(url) = given(&c.auth_url) {
+        builder = builder.token_url(url);
+    }
+    let client = builder.build().map_err(|e| Failure::api(&e, &host))?;
+    Ok((client, host))
+}
+
+/// `host[:port]` of a URL, for messages.
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    // Never a user:password@ part in a message.
+    authority.rsplit('@').next().unwrap_or(authority).to_owned()
+}
+
+fn one(format: Format, record: Record) -> Result<Exit, Failure> {
+    let mut out = Writer::new(std::io::stdout().lock(), format, true);
+    out.write(&record).map_err(write_failed)?;
+    out.finish().map_err(write_failed)?;
+    Ok(Exit::Success)
+}
+
+fn write_failed(e: std::io::Error) -> Failure {
+    Failure::local(format!("could not write the output: {e}"))
+}
+
+fn bool_flag(flag: &str, value: &str) -> Result<bool, Failure> {
+    match value.to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(Failure::invalid(format!(
+            "invalid --{flag}: {value:?} is not true or false\n  nothing was sent"
+        ))),
+    }
+}
+
+fn date_flag(flag: &str, value: &str) -> Result<DateTime<chrono::FixedOffset>, Failure> {
+    DateTime::parse_from_rfc3339(value).map_err(|e| {
+        Failure::invalid(format!(
+            "invalid --{flag}: {value:?} is not an RFC 3339 date-time like \
+             2026-01-05T09:00:00Z ({e})\n  nothing was sent"
+        ))
+    })
+}
+
+fn new_interaction(args: &CreateArgs) -> Result<NewInteraction, Failure> {
+    let mut new = NewInteraction::new();
+    if let Some(v) = &args.method {
+        let method = InteractionMethod::from(v.as_str());
+        if !method.is_known() {
+            return Err(Failure::invalid(format!(
+                "invalid --method: {v:?} is not one of letter, email, telephone, sms\n  nothing was sent"
+            )));
+        }
+        new = new.method(method);
+    }
+    if let Some(v) = &args.direction {
+        let direction = InteractionDirection::from(v.as_str());
+        if !direction.is_known() {
+            return Err(Failure::invalid(format!(
+                "invalid --direction: {v:?} is not one of inbound, outbound\n  nothing was sent"
+            )));
+        }
+        new = new.direction(direction);
+    }
+    if let Some(v) = &args.date_time {
+        new = new.date_time(date_flag("date-time", v)?);
+    }
+    if let Some(v) = &args.contacted {
+        new = new.contacted(bool_flag("contacted", v)?);
+    }
+    if let Some(v) = &args.status {
+        new = new.status(InteractionStatus::from(v.as_str()));
+    }
+    if let Some(v) = &args.notes {
+        new = new.notes(v.as_str());
+    }
+    // Ids are checked by the library when the request is sent, naming the field.
+    if let Some(v) = &args.contact {
+        new = new.contact(v.as_str());
+    }
+    if let Some(v) = &args.account {
+        new = new.account(v.as_str());
+    }
+    if let Some(v) = &args.property {
+        new = new.property(v.as_str());
+    }
+    if let Some(v) = &args.representative {
+        new = new.representative(v.as_str());
+    }
+    Ok(new)
+}
+
+fn related(names: &[String]) -> Result<Vec<Related>, Failure> {
+    names
+        .iter()
+        .filter(|n| !n.trim().is_empty())
+        .map(|name| {
+            Related::ALL
+                .into_iter()
+                .find(|r| r.as_str() == name.trim())
+                .ok_or_else(|| {
+                    let known: Vec<&str> = Related::ALL.iter().map(|r| r.as_str()).collect();
+                    Failure::invalid(format!(
+                        "invalid --include: {name:?} is not one of {}\n  nothing was sent",
+                        known.join(", ")
+                    ))
+                })
+        })
+        .collect()
+}
+
+fn link_of(interaction: &Interaction, relationship: Related) -> Option<uuid::Uuid> {
+    match relationship {
+        Related::Contact => interaction.contact,
+        Related::Account => interaction.account,
+        Related::Property => interaction.property,
+        Related::Representative => interaction.representative,
+        Related::Author => interaction.author,
+        Related::Organisation => interaction.organisation,
+        _ => None,
+    }
+}
+
+async fn get(client: &Client, args: GetArgs, format: Format, host: &str) -> Result<Exit, Failure> {
+    let include = related(&args.include)?;
+    let details = client
+        .interactions()
+        .get(args.id.as_str())
+        .include(include.clone())
+        .send()
+        .await
+        .map_err(|e| Failure::api(&e, host))?;
+    let mut record = records::interaction(&details.interaction);
+    for relationship in include {
+        record.push(
+            format!("included.{relationship}"),
+            details
+                .related(relationship)
+                .map_or(Value::Null, records::included),
+        );
+    }
+    one(format, record)
+}
+
+fn apply_query<'a, T: Listed>(mut list: List<'a, T>, query: &Query) -> List<'a, T> {
+    for (field, value) in &query.filters {
+        list = list.filter(field.as_str(), value.as_str());
+    }
+    if let Some(sort) = &query.sort {
+        list = match sort.strip_prefix('-') {
+            Some(field) => list.sort(field, SortDirection::Descending),
+            None => list.sort(sort.as_str(), SortDirection::Ascending),
+        };
+    }
+    list
+}
+
+/// Pages of a list until `limit` items, each written as it comes.
+async fn list_pages<T: Listed>(
+    list: List<'_, T>,
+    args: &ContactListArgs,
+    format: Format,
+    host: &str,
+    record: fn(&T) -> Record,
+) -> Result<Exit, Failure> {
+    let list = apply_query(list, &args.query);
+    let mut out = Writer::new(std::io::stdout().lock(), format, false);
+    let mut shown = 0u32;
+    let mut offset = args.offset;
+    let mut exit = Exit::Success;
+    while shown < args.limit {
+        let page = list
+            .clone()
+            .offset(offset)
+            .limit((args.limit - shown).min(100))
+            .page()
+            .await
+            .map_err(|e| Failure::api(&e, host))?;
+        for invalid in &page.invalid {
+            eprintln!("warning: {}", invalid.to_error());
+            exit = Exit::Decode;
+        }
+        for item in &page.items {
+            out.write(&record(item)).map_err(write_failed)?;
+            shown += 1;
+        }
+        match page.next_offset() {
+            Some(next) if next > offset && !page.items.is_empty() => offset = next,
+            _ => break,
+        }
+    }
+    out.finish().map_err(write_failed)?;
+    Ok(exit)
+}
+
+async fn list_interactions(
+    client: &Client,
+    args: ListArgs,
+    format: Format,
+    host: &str,
+) -> Result<Exit, Failure> {
+    let include = related(&args.include)?;
+    let list = apply_query(client.interactions().list(), &args.query).include(include.clone());
+    let mut out = Writer::new(std::io::stdout().lock(), format, false);
+    let mut shown = 0u32;
+    let mut offset = args.offset;
+    let mut exit = Exit::Success;
+    while shown < args.limit {
+        let page = list
+            .clone()
+            .offset(offset)
+            .limit((args.limit - shown).min(100))
+            .page()
+            .await
+            .map_err(|e| Failure::api(&e, host))?;
+        for invalid in &page.invalid {
+            eprintln!("warning: {}", invalid.to_error());
+            exit = Exit::Decode;
+        }
+        for item in &page.items {
+            let mut record = records::interaction(item);
+            for relationship in &include {
+                let linked = link_of(item, *relationship)
+                    .and_then(|id| page.included.iter().find(|r| r.id == id.to_string()));
+                record.push(
+                    format!("included.{relationship}"),
+                    linked.map_or(Value::Null, records::included_raw),
+                );
+            }
+            out.write(&record).map_err(write_failed)?;
+            shown += 1;
+        }
+        match page.next_offset() {
+            Some(next) if next > offset && !page.items.is_empty() => offset = next,
+            _ => break,
+        }
+    }
+    out.finish().map_err(write_failed)?;
+    Ok(exit)
+}
+
+async fn update(
+    client: &Client,
+    args: UpdateArgs,
+    format: Format,
+    host: &str,
+) -> Result<Exit, Failure> {
+    let fail = |e: Error| Failure::api(&e, host);
+    let mut changes = InteractionChanges::new();
+    let mut attributes = false;
+    if let Some(v) = &args.date_time {
+        changes = changes.date_time(date_flag("date-time", v)?);
+        attributes = true;
+    }
+    if let Some(v) = &args.contacted {
+        changes = changes.contacted(bool_flag("contacted", v)?);
+        attributes = true;
+    }
+    if let Some(v) = &args.notes {
+        changes = changes.notes(v.as_str());
+        attributes = true;
+    }
+    let relinks = [&args.contact, &args.account, &args.representative];
+    if !attributes && relinks.iter().all(|r| r.is_none()) {
+        return Err(Failure {
+            exit: Exit::Usage,
+            message: "nothing to change: give --date-time, --contacted, --notes, --contact, \
+                      --account or --representative"
+                .to_owned(),
+        });
+    }
+    let interactions = client.interactions();
+    let id = args.id.as_str();
+    let mut stored = None;
+    if attributes {
+        stored = Some(
+            interactions
+                .update(id, changes)
+                .send()
+                .await
+                .map_err(fail)?,
+        );
+    }
+    if let Some(contact) = &args.contact {
+        interactions
+            .set_contact(id, contact.as_str())
+            .send()
+            .await
+            .map_err(fail)?;
+    }
+    if let Some(account) = &args.account {
+        interactions
+            .set_account(id, account.as_str())
+            .send()
+            .await
+            .map_err(fail)?;
+    }
+    if let Some(member) = &args.representative {
+        interactions
+            .set_representative(id, member.as_str())
+            .send()
+            .await
+            .map_err(fail)?;
+    }
+    let stored = match stored {
+        Some(stored) if relinks.iter().all(|r| r.is_none()) => stored,
+        // Relinked: show the interaction as it is now.
+        _ => interactions.get(id).send().await.map_err(fail)?.interaction,
+    };
+    one(format, records::interaction(&stored))
+}
+
+/// The format of an export: asked for, or from the file's extension, or the default.
+fn export_format(asked: Option<Format>, out: Option<&std::path::Path>) -> Format {
+    if let Some(format) = asked {
+        return format;
+    }
+    let extension = out
+        .and_then(|p| p.extension())
+        .and_then(|e| e.to_str())
+        .map(str::to_lowercase);
+    match extension.as_deref() {
+        Some("csv") => Format::Csv,
+        Some("json") => Format::Json,
+        Some(_) => Format::Jsonl,
+        None if out.is_some() => Format::Jsonl,
+        None => Format::resolve(None),
+    }
+}
+
+fn bar(total: Option<u64>, unit: &str) -> ProgressBar {
+    let target = if std::io::stderr().is_terminal() {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let bar = ProgressBar::with_draw_target(total, target);
+    let template = if total.is_some() {
+        format!("{{bar:30}} {{pos}}/{{len}} {unit}, {{per_sec}}, {{elapsed}} (ETA {{eta}})")
+    } else {
+        format!("{{spinner}} {{pos}} {unit}, {{per_sec}}, {{elapsed}}")
+    };
+    if let Ok(style) = ProgressStyle::with_template(&template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+async fn export(
+    client: &Client,
+    args: ExportArgs,
+    asked: Option<Format>,
+    host: &str,
+) -> Result<Exit, Failure> {
+    let format = export_format(asked, args.out.as_deref());
+    let fail = |e: Error| Failure::api(&e, host);
+    // The total, when Ctrl Hub gives it, for the progress bar: one small page.
+    let first = apply_query(client.interactions().list(), &args.query)
+        .limit(1)
+        .page()
+        .await
+        .map_err(fail)?;
+    let bar = bar(first.pagination.resources, "interactions");
+    let mut all = apply_query(client.interactions().list(), &args.query)
+        .limit(args.page_size.clamp(1, 100))
+        .pages_in_flight(args.pages_in_flight.max(1))
+        .stream();
+
+    // Into FILE.partial, renamed when complete: a file at FILE is always whole.
+    let (sink, partial): (Box<dyn Write>, Option<std::path::PathBuf>) = match &args.out {
+        Some(path) => {
+            let mut partial = path.clone().into_os_string();
+            partial.push(".partial");
+            let partial = std::path::PathBuf::from(partial);
+            let file = std::fs::File::create(&partial).map_err(|e| {
+                Failure::local(format!("could not create {}: {e}", partial.display()))
+            })?;
+            (Box::new(std::io::BufWriter::new(file)), Some(partial))
+        }
+        None => (Box::new(std::io::stdout().lock()), None),
+    };
+    let mut out = Writer::new(sink, format, false);
+    let mut first_error: Option<Error> = None;
+    let mut errors = 0usize;
+    let mut written = 0u64;
+    let result: Result<(), Failure> = async {
+        while let Some(item) = all.next().await {
+            match item {
+                Ok(interaction) => {
+                    out.write(&records::interaction(&interaction))
+                        .map_err(write_failed)?;
+                    written += 1;
+                    bar.inc(1);
+                }
+                // An item that could not be decoded is one error in its place and the
+                // stream goes on; a page that failed ends it.
+                Err(e) => {
+                    bar.suspend(|| eprintln!("error: {}", crate::exit::describe(&e, host)));
+                    errors += 1;
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        Ok(())
+    }
+    .await;
+    bar.finish_and_clear();
+    let finished = result.and_then(|()| out.finish().map_err(write_failed));
+    if let Err(failure) = finished {
+        if let Some(partial) = &partial {
+            let _ = std::fs::remove_file(partial);
+        }
+        return Err(failure);
+    }
+    if let (Some(partial), Some(path)) = (&partial, &args.out) {
+        if first_error.is_some() {
+            eprintln!(
+                "export incomplete: {written} written to {}, {errors} failed; {} was not written",
+                partial.display(),
+                path.display()
+            );
+        } else {
+            std::fs::rename(partial, path).map_err(|e| {
+                Failure::local(format!(
+                    "could not rename {} to {}: {e}",
+                    partial.display(),
+                    path.display()
+                ))
+            })?;
+        }
+    }
+    eprintln!("exported {written} interactions");
+    Ok(first_error.as_ref().map_or(Exit::Success, exit_of))
+}
+
+async fn import_file(
+    client: &Client,
+    args: ImportArgs,
+    format: Format,
+    host: &str,
+) -> Result<Exit, Failure> {
+    let job = ImportJob {
+        file: args.file,
+        input_format: args.input_format,
+        journal: args.journal,
+        concurrency: usize::from(args.concurrency),
+        resend_unknown: args.resend_unknown,
+        format,
+    };
+    import::run(client, job, host).await
+}
+
+async fn auth_check(
+    client: &Client,
+    connection: &Connection,
+    host: &str,
+    format: Format,
+) -> Result<Exit, Failure> {
+    let page = client
+        .interactions()
+        .list()
+        .limit(1)
+        .page()
+        .await
+        .map_err(|e| Failure::api(&e, host))?;
+    let credentials = match given(&connection.client_id) {
+        Some(id) if given(&connection.session_token).is_none() => {
+            format!("service account {id}")
+        }
+        _ => "session token".to_owned(),
+    };
+    let mut record = Record::default();
+    record.push("api", client.base_url());
+    record.push("organisation", client.organisation_id().to_string());
+    record.push("credentials", credentials);
+    record.push(
+        "interactions",
+        page.pagination.resources.map_or(Value::Null, Value::from),
+    );
+    record.push("result", "ok");
+    one(format, record)
+}
+
+async fn fake(args: FakeArgs) -> Result<Exit, Failure> {
+    let org: uuid::Uuid = args
+        .org
+        .parse()
+        .map_err(|_| Failure::invalid(format!("invalid --org: {:?} is not a UUID", args.org)))?;
+    if args.token.trim().is_empty() {
+        return Err(Failure::invalid("invalid --token: is empty"));
+    }
+    let fake = ctrlhub_fake::FakeCtrlHub::builder()
+        .port(args.port)
+        .org_id(org)
+        .session_token(args.token.as_str())
+        .start()
+        .await
+        .map_err(|e| Failure::local(format!("could not listen on 127.0.0.1:{}: {e}", args.port)))?;
+    fake.seed_interactions(args.seed);
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "fake Ctrl Hub listening on {url} (Ctrl-C stops it); point ctrlhub at it with:\n\
+         export CTRLHUB_BASE_URL={url}\n\
+         export CTRLHUB_ORG_ID={org}\n\
+         export CTRLHUB_SESSION_TOKEN={token}",
+        url = fake.base_url(),
+        org = fake.org_id(),
+        token = fake.session_token(),
+    );
+    let _ = out.flush();
+    drop(out);
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| Failure::local(format!("could not wait for Ctrl-C: {e}")))?;
+    eprintln!("fake Ctrl Hub stopped");
+    Ok(Exit::Success)
+}

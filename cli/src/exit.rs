@@ -1,0 +1,224 @@
+//! Exit codes, and error messages a person can act on.
+
+use std::fmt;
+use std::process::ExitCode;
+
+use ctrlhub::{AuthError, Error, TransportErrorKind};
+
+/// The exit codes of `ctrlhub`; README.md documents them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything asked for was done.
+    Success = 0,
+    /// A local failure: a file could not be read or written, a journal is damaged.
+    Local = 1,
+    /// The command line was wrong (clap's own code).
+    Usage = 2,
+    /// A value or setting was refused before anything was sent (`Error::InvalidInput`),
+    /// or an input file's columns are wrong.
+    InvalidInput = 3,
+    /// The credentials were missing, refused or could not be exchanged (`Error::Auth`).
+    Auth = 4,
+    /// Ctrl Hub answered with an error (`Error::Api`).
+    Api = 5,
+    /// Ctrl Hub's answer could not be understood (`Error::Decode`).
+    Decode = 6,
+    /// Ctrl Hub could not be reached, or did not answer in time (`Error::Transport`).
+    Transport = 7,
+    /// An import finished, but some rows were refused or malformed.
+    RowsFailed = 8,
+    /// An import finished, but some rows' outcome is unknown: check them before sending
+    /// them again.
+    OutcomeUnknown = 9,
+    /// Interrupted (Ctrl-C): the work in flight finished and was recorded.
+    Interrupted = 130,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit as u8)
+    }
+}
+
+/// A failure to report: the message, and the exit code it gives.
+#[derive(Debug)]
+pub struct Failure {
+    pub exit: Exit,
+    pub message: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl Failure {
+    /// A local failure (a file, say).
+    pub fn local(message: impl Into<String>) -> Failure {
+        Failure {
+            exit: Exit::Local,
+            message: message.into(),
+        }
+    }
+
+    /// Input refused before anything was sent.
+    pub fn invalid(message: impl Into<String>) -> Failure {
+        Failure {
+            exit: Exit::InvalidInput,
+            message: message.into(),
+        }
+    }
+
+    /// A failed call to Ctrl Hub at `host`, with what to do next.
+    pub fn api(error: &Error, host: &str) -> Failure {
+        Failure {
+            exit: exit_of(error),
+            message: describe(error, host),
+        }
+    }
+}
+
+/// The exit code of one kind of `ctrlhub::Error`.
+pub fn exit_of(error: &Error) -> Exit {
+    match error {
+        Error::Api(_) => Exit::Api,
+        Error::Auth(_) => Exit::Auth,
+        Error::Decode(_) => Exit::Decode,
+        Error::Transport(_) => Exit::Transport,
+        Error::InvalidInput(_) => Exit::InvalidInput,
+        // A kind added to the library later: still a failure, never success.
+        _ => Exit::Local,
+    }
+}
+
+/// The library's setting names, as the command line spells them.
+fn flag_of(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "base_url" | "CTRLHUB_BASE_URL" => "--base-url (CTRLHUB_BASE_URL)",
+        "organisation_id" | "CTRLHUB_ORG_ID" => "--org-id (CTRLHUB_ORG_ID)",
+        "session_token" | "CTRLHUB_SESSION_TOKEN" => "--session-token (CTRLHUB_SESSION_TOKEN)",
+        "client_id" | "CTRLHUB_CLIENT_ID" => "--client-id (CTRLHUB_CLIENT_ID)",
+        "client_secret" | "CTRLHUB_CLIENT_SECRET" => "--client-secret (CTRLHUB_CLIENT_SECRET)",
+        "token_url" | "CTRLHUB_AUTH_URL" => "--auth-url (CTRLHUB_AUTH_URL)",
+        _ => return None,
+    })
+}
+
+/// One message: what happened, where, the status and trace id, and what to do next.
+pub fn describe(error: &Error, host: &str) -> String {
+    let mut lines = Vec::new();
+    match error {
+        Error::InvalidInput(input) => {
+            let field = flag_of(&input.field).unwrap_or(&input.field);
+            lines.push(format!("invalid {field}: {}", input.reason));
+            lines.push("nothing was sent; correct it and run again".to_owned());
+            return lines.join("\n  ");
+        }
+        Error::Transport(transport) => {
+            let cause = cause_of(error);
+            let what = match transport.kind {
+                TransportErrorKind::Connect => format!("could not connect to {host}: {cause}"),
+                TransportErrorKind::Timeout => format!("{host} did not answer in time"),
+                _ => format!("the connection to {host} failed mid-request: {cause}"),
+            };
+            lines.push(what);
+            lines.push(format!("({error})"));
+        }
+        _ => lines.push(format!("{host}: {error}")),
+    }
+    if let Some(status) = error.status() {
+        lines.push(format!("status: {status}"));
+    }
+    if let Some(trace_id) = error.trace_id() {
+        lines.push(format!(
+            "trace id: {trace_id} (quote it to Ctrl Hub support)"
+        ));
+    }
+    lines.push(format!("next: {}", next_step(error)));
+    lines.join("\n  ")
+}
+
+/// What a person can do about `error`.
+fn next_step(error: &Error) -> String {
+    if error.is_outcome_unknown() {
+        return "Ctrl Hub may have processed the request: look for the result \
+                (`ctrlhub interactions list`) before sending it again"
+            .to_owned();
+    }
+    match error {
+        Error::Auth(AuthError::Rejected { .. }) => {
+            "check CTRLHUB_SESSION_TOKEN (or the service-account key) and CTRLHUB_ORG_ID; \
+             a session token expires when its login session ends. `ctrlhub auth check` tests them"
+                .to_owned()
+        }
+        Error::Auth(AuthError::TokenRefused { .. }) => {
+            "check CTRLHUB_CLIENT_ID and CTRLHUB_CLIENT_SECRET (the service-account key)".to_owned()
+        }
+        Error::Auth(_) => {
+            "check CTRLHUB_AUTH_URL and that the token endpoint can be reached".to_owned()
+        }
+        Error::Api(api) => match api.status.as_u16() {
+            400 | 422 => "correct the values Ctrl Hub named above and run again".to_owned(),
+            403 => "the credentials may not do this in this organisation; ask its admin".to_owned(),
+            404 => "check the id and the organisation (CTRLHUB_ORG_ID); the list commands show \
+                    the ids you can see"
+                .to_owned(),
+            429 => "Ctrl Hub is limiting requests: wait a minute and run again (with a lower \
+                    --concurrency for an import)"
+                .to_owned(),
+            500..=599 => "Ctrl Hub failed: try again later; if it persists, give Ctrl Hub \
+                          support the trace id"
+                .to_owned(),
+            _ => "see the message above".to_owned(),
+        },
+        Error::Decode(decode) if decode.answer_limit.is_some() => {
+            "the answer was larger than the client accepts; ask for less (a smaller --limit)"
+                .to_owned()
+        }
+        Error::Decode(_) => "the answer was not Ctrl Hub's (a proxy or a wrong --base-url?): \
+                             check CTRLHUB_BASE_URL"
+            .to_owned(),
+        Error::Transport(transport) => match transport.kind {
+            TransportErrorKind::Connect => {
+                "check --base-url (CTRLHUB_BASE_URL), the network and any proxy".to_owned()
+            }
+            TransportErrorKind::Timeout => {
+                "try again, or allow longer with --timeout SECONDS".to_owned()
+            }
+            _ => "try again".to_owned(),
+        },
+        _ => "see the message above".to_owned(),
+    }
+}
+
+/// The underlying cause of a transport failure, named for a person: the name does not
+/// resolve, the connection was refused, or TLS failed; else the innermost message.
+fn cause_of(error: &Error) -> String {
+    let mut chain = Vec::new();
+    let mut refused = false;
+    let mut next = std::error::Error::source(error);
+    while let Some(cause) = next {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            refused |= io.kind() == std::io::ErrorKind::ConnectionRefused;
+        }
+        chain.push(cause.to_string());
+        next = cause.source();
+    }
+    let all = chain.join(": ").to_lowercase();
+    let innermost = chain.last().cloned().unwrap_or_default();
+    if refused || all.contains("connection refused") {
+        format!("the connection was refused (nothing listens there?): {innermost}")
+    } else if all.contains("dns error") || all.contains("failed to lookup address") {
+        format!("the host name does not resolve (DNS): {innermost}")
+    } else if all.contains("tls")
+        || all.contains("certificate")
+        || all.contains("handshake")
+        || all.contains("invalidcontenttype")
+        || all.contains("corrupt message")
+    {
+        format!("TLS failed: {innermost}")
+    } else {
+        innermost
+    }
+}

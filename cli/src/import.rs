@@ -1,0 +1,482 @@
+//! `ctrlhub interactions import`: rows of a CSV or JSON-lines file, created through the
+//! bulk path, each outcome journaled.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use ctrlhub::{Client, Error, NewInteraction, Outcome, TransportErrorKind};
+use futures::StreamExt;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::Value;
+
+use crate::exit::{Exit, Failure};
+use crate::journal::{Journal, State};
+use crate::output::{Format, Record, Writer};
+use crate::records::{IMPORTED_COLUMNS, INTERACTION_COLUMNS, Row, RowError, columns_of};
+
+/// The import file's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    /// CSV with a header row of column names.
+    Csv,
+    /// One JSON object a line, with the same names.
+    Jsonl,
+}
+
+/// What `import` was asked to do.
+#[derive(Debug)]
+pub struct ImportJob {
+    pub file: PathBuf,
+    pub input_format: Option<InputFormat>,
+    pub journal: Option<PathBuf>,
+    pub concurrency: usize,
+    pub resend_unknown: bool,
+    pub format: Format,
+}
+
+/// Reads every row of `file`: each a row, or why it cannot be read.
+pub fn read_rows(
+    file: &Path,
+    format: Option<InputFormat>,
+) -> Result<Vec<Result<Row, RowError>>, Failure> {
+    let format = format.unwrap_or_else(|| {
+        match file
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_lowercase)
+        {
+            Some(ext) if ext == "jsonl" || ext == "ndjson" || ext == "json" => InputFormat::Jsonl,
+            _ => InputFormat::Csv,
+        }
+    });
+    let open = std::fs::File::open(file)
+        .map_err(|e| Failure::local(format!("could not read {}: {e}", file.display())))?;
+    match format {
+        InputFormat::Csv => read_csv(open, file),
+        InputFormat::Jsonl => read_jsonl(open, file),
+    }
+}
+
+fn read_csv(input: impl Read, file: &Path) -> Result<Vec<Result<Row, RowError>>, Failure> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(input);
+    let header: Vec<String> = reader
+        .byte_headers()
+        .map_err(|e| Failure::invalid(format!("{}: line 1: {e}", file.display())))?
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_owned())
+        .collect();
+    let positions = columns_of(&header)
+        .map_err(|e| Failure::invalid(format!("{}: line 1: {e}", file.display())))?;
+    let mut rows = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let line = reader.position().line();
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map_or(line, |p| p.line());
+                rows.push(csv_row(&record, &positions, line));
+            }
+            Err(e) => {
+                let line = e.position().map_or(line, |p| p.line());
+                let reason = match e.kind() {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => format!("has {len} fields, the header has {expected_len}"),
+                    _ => e.to_string(),
+                };
+                rows.push(Err(RowError {
+                    line,
+                    column: None,
+                    reason,
+                }));
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(rows)
+}
+
+fn csv_row(
+    record: &csv::ByteRecord,
+    positions: &[Option<usize>],
+    line: u64,
+) -> Result<Row, RowError> {
+    let mut cells = Vec::with_capacity(IMPORTED_COLUMNS.len());
+    for (column, position) in IMPORTED_COLUMNS.iter().zip(positions) {
+        let raw = position.and_then(|p| record.get(p)).unwrap_or_default();
+        let text = std::str::from_utf8(raw).map_err(|_| RowError {
+            line,
+            column: Some((*column).to_owned()),
+            reason: "is not valid UTF-8".to_owned(),
+        })?;
+        cells.push(if *column == "notes" {
+            text.to_owned()
+        } else {
+            text.trim().to_owned()
+        });
+    }
+    Ok(Row { line, cells })
+}
+
+fn read_jsonl(input: impl Read, file: &Path) -> Result<Vec<Result<Row, RowError>>, Failure> {
+    let mut rows = Vec::new();
+    for (i, text) in BufReader::new(input).lines().enumerate() {
+        let line = i as u64 + 1;
+        let text = match text {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                rows.push(Err(RowError {
+                    line,
+                    column: None,
+                    reason: "is not valid UTF-8".to_owned(),
+                }));
+                continue;
+            }
+            Err(e) => {
+                return Err(Failure::local(format!(
+                    "could not read {}: {e}",
+                    file.display()
+                )));
+            }
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        rows.push(jsonl_row(&text, line));
+    }
+    Ok(rows)
+}
+
+fn jsonl_row(text: &str, line: u64) -> Result<Row, RowError> {
+    let object: serde_json::Map<String, Value> =
+        serde_json::from_str(text).map_err(|e| RowError {
+            line,
+            column: Some(e.column().to_string()),
+            reason: format!("not a JSON object: {e}"),
+        })?;
+    if let Some(unknown) = object
+        .keys()
+        .find(|k| !INTERACTION_COLUMNS.contains(&k.as_str()))
+    {
+        return Err(RowError {
+            line,
+            column: Some(unknown.clone()),
+            reason: format!(
+                "unknown field: the fields are {}",
+                INTERACTION_COLUMNS.join(", ")
+            ),
+        });
+    }
+    let mut cells = Vec::with_capacity(IMPORTED_COLUMNS.len());
+    for column in IMPORTED_COLUMNS {
+        cells.push(match object.get(*column) {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) if *column == "notes" => s.clone(),
+            Some(Value::String(s)) => s.trim().to_owned(),
+            Some(Value::Bool(b)) => b.to_string(),
+            Some(Value::Number(n)) => n.to_string(),
+            Some(_) => {
+                return Err(RowError {
+                    line,
+                    column: Some((*column).to_owned()),
+                    reason: "must be text, a boolean or null".to_owned(),
+                });
+            }
+        });
+    }
+    Ok(Row { line, cells })
+}
+
+/// A row to send: its journal key, its line, the interaction.
+struct Pending {
+    key: String,
+    line: u64,
+    new: NewInteraction,
+}
+
+/// The counts an import ends with.
+#[derive(Debug, Default)]
+struct Counts {
+    created: usize,
+    already_created: usize,
+    refused: usize,
+    malformed: usize,
+    unknown: usize,
+    not_started: usize,
+}
+
+/// Runs an import; the exit code says how it ended.
+pub async fn run(client: &Client, job: ImportJob, host: &str) -> Result<Exit, Failure> {
+    let rows = read_rows(&job.file, job.input_format)?;
+    let mut journal = match &job.journal {
+        Some(path) => Some(Journal::open(path)?),
+        None => None,
+    };
+    let mut out = Writer::new(std::io::stdout().lock(), job.format, false);
+    let mut counts = Counts::default();
+    let mut unknown_lines = Vec::new();
+    let mut pending = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let report = |out: &mut Writer<_>, line: u64, outcome: &str, id: Value, error: &str| {
+        let mut record = Record::default();
+        record.push("line", line);
+        record.push("outcome", outcome);
+        record.push("id", id);
+        record.push("error", error);
+        out.write(&record)
+            .map_err(|e| Failure::local(format!("could not write the report: {e}")))
+    };
+
+    for row in rows {
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                counts.malformed += 1;
+                eprintln!("malformed: {e}");
+                report(&mut out, e.line, "malformed", Value::Null, &e.to_string())?;
+                continue;
+            }
+        };
+        let fingerprint = row.fingerprint();
+        let occurrence = seen.entry(fingerprint.clone()).or_default();
+        let key = format!("{fingerprint}#{occurrence}");
+        *occurrence += 1;
+        match journal.as_ref().and_then(|j| j.state(&key)) {
+            Some(State::Created { .. }) => {
+                counts.already_created += 1;
+                continue;
+            }
+            Some(state) if state.is_unresolved() && !job.resend_unknown => {
+                counts.unknown += 1;
+                unknown_lines.push(row.line);
+                let error = match state {
+                    State::Unknown { error } => error.clone(),
+                    _ => "the import stopped while it was being sent".to_owned(),
+                };
+                report(&mut out, row.line, "unknown", Value::Null, &error)?;
+                continue;
+            }
+            _ => {}
+        }
+        match row.to_new() {
+            Ok(new) => pending.push(Pending {
+                key,
+                line: row.line,
+                new,
+            }),
+            Err(e) => {
+                counts.malformed += 1;
+                eprintln!("malformed: {e}");
+                if let Some(journal) = journal.as_mut() {
+                    journal.record(
+                        &key,
+                        row.line,
+                        State::Malformed {
+                            error: e.to_string(),
+                        },
+                    )?;
+                }
+                report(&mut out, e.line, "malformed", Value::Null, &e.to_string())?;
+            }
+        }
+    }
+
+    // Ctrl-C (or a journal that cannot be written, or credentials that are refused)
+    // stops new rows from starting; the rows in flight finish and are recorded.
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let stop = Arc::new(stop);
+    let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let in_flight = pending.len();
+    let signals = {
+        let (stop, interrupted) = (stop.clone(), interrupted.clone());
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                interrupted.store(true, std::sync::atomic::Ordering::SeqCst);
+                stop.send_replace(true);
+                eprintln!(
+                    "interrupted: finishing the rows in flight and writing the journal \
+                     (Ctrl-C again to quit at once; those rows then count as unknown)"
+                );
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(Exit::Interrupted as i32);
+                }
+            }
+        })
+    };
+
+    let keys: Vec<(String, u64)> = pending.iter().map(|p| (p.key.clone(), p.line)).collect();
+    let keys = Arc::new(keys);
+    let journal = Arc::new(Mutex::new(journal));
+    let journal_failure: Arc<Mutex<Option<Failure>>> = Arc::new(Mutex::new(None));
+    let bar = progress(in_flight as u64);
+    let mut stopping_error: Option<Error> = None;
+
+    let creates = client
+        .interactions()
+        .create_many(pending.into_iter().map(|p| p.new))
+        .concurrency(job.concurrency)
+        .stop_when(async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        })
+        .before_each({
+            let (journal, keys, failure, stop) = (
+                journal.clone(),
+                keys.clone(),
+                journal_failure.clone(),
+                stop.clone(),
+            );
+            move |index| {
+                let (key, line) = &keys[index];
+                let mut journal = journal.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(journal) = journal.as_mut()
+                    && let Err(e) = journal.record(key, *line, State::Sending)
+                {
+                    failure
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .get_or_insert(e);
+                    stop.send_replace(true);
+                }
+            }
+        });
+    let mut results = creates.stream();
+    let mut finished = 0;
+    while let Some(done) = results.next().await {
+        finished += 1;
+        bar.inc(1);
+        let (key, line) = &keys[done.index];
+        let state = match done.result {
+            Ok(interaction) => {
+                counts.created += 1;
+                State::Created { id: interaction.id }
+            }
+            Err(e) if e.is_outcome_unknown() => {
+                counts.unknown += 1;
+                unknown_lines.push(*line);
+                bar.suspend(|| eprintln!("line {line}: outcome unknown: {e}"));
+                report(&mut out, *line, "unknown", Value::Null, &e.to_string())?;
+                State::Unknown {
+                    error: e.to_string(),
+                }
+            }
+            Err(e) => {
+                counts.refused += 1;
+                bar.suspend(|| eprintln!("line {line}: refused: {e}"));
+                report(&mut out, *line, "refused", Value::Null, &e.to_string())?;
+                let state = State::Refused {
+                    error: e.to_string(),
+                };
+                if stopping_error.is_none() && stops_the_import(&e) {
+                    stop.send_replace(true);
+                    stopping_error = Some(e);
+                }
+                state
+            }
+        };
+        bar.set_message(format!(
+            "{} refused, {} unknown",
+            counts.refused, counts.unknown
+        ));
+        let mut journal = journal.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(journal) = journal.as_mut()
+            && let Err(e) = journal.record(key, *line, state)
+        {
+            journal_failure
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get_or_insert(e);
+            stop.send_replace(true);
+        }
+    }
+    bar.finish_and_clear();
+    signals.abort();
+    counts.not_started = in_flight - finished;
+    out.finish()
+        .map_err(|e| Failure::local(format!("could not write the report: {e}")))?;
+    if let Some(journal) = journal.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        journal.sync()?;
+    }
+
+    eprintln!(
+        "import: {} created, {} already created, {} refused, {} malformed, {} outcome unknown, {} not started",
+        counts.created,
+        counts.already_created,
+        counts.refused,
+        counts.malformed,
+        counts.unknown,
+        counts.not_started
+    );
+    if !unknown_lines.is_empty() {
+        unknown_lines.sort_unstable();
+        let lines: Vec<String> = unknown_lines.iter().map(u64::to_string).collect();
+        eprintln!(
+            "outcome unknown, lines {}: Ctrl Hub may have stored these. Look for them \
+             (`ctrlhub interactions list`); delete from the file the ones you find, then \
+             run again with --resend-unknown to send the rest. They are never sent again \
+             without it.",
+            lines.join(", ")
+        );
+    }
+    if job.journal.is_none() && (counts.refused + counts.unknown + counts.not_started) > 0 {
+        eprintln!(
+            "no --journal was given: a rerun cannot tell which rows were created; \
+             use --journal FILE to make an import resumable"
+        );
+    }
+    if let Some(failure) = journal_failure
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+    {
+        return Err(failure);
+    }
+    if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        eprintln!("interrupted: run the same command again to send the rows not started");
+        return Ok(Exit::Interrupted);
+    }
+    if let Some(error) = stopping_error {
+        return Err(Failure::api(&error, host));
+    }
+    Ok(if counts.unknown > 0 {
+        Exit::OutcomeUnknown
+    } else if counts.refused + counts.malformed > 0 {
+        Exit::RowsFailed
+    } else {
+        Exit::Success
+    })
+}
+
+/// A failure that every other row would meet too: refused credentials, or a host that
+/// cannot be reached. The import stops starting rows instead of failing each one.
+fn stops_the_import(error: &Error) -> bool {
+    match error {
+        Error::Auth(_) => true,
+        Error::Transport(t) => {
+            t.kind == TransportErrorKind::Connect && t.outcome == Outcome::NotSent
+        }
+        _ => false,
+    }
+}
+
+fn progress(total: u64) -> ProgressBar {
+    let target = if std::io::stderr().is_terminal() {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let bar = ProgressBar::with_draw_target(Some(total), target);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} rows, {per_sec}, {elapsed} (ETA {eta}) {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}

@@ -1,0 +1,157 @@
+//! The import journal: each row's outcome, appended as it happens, so that an import can
+//! be resumed without creating anything twice.
+//!
+//! One JSON object a line. A row is recorded as `sending` just before its request goes out,
+//! then as `created` (with the id), `refused` (with the error), `unknown` (with the error)
+//! or `malformed`. The last entry of a row wins; a row left at `sending` (the process was
+//! killed) counts as `unknown`. Rows are named by their content (a fingerprint of the
+//! imported cells, and which occurrence of that content it is), so a rerun finds them
+//! even if rows were added, removed or moved in the file.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::exit::Failure;
+
+/// The first line of every journal.
+const HEADER: &str = r#"{"ctrlhub_import_journal":1}"#;
+
+/// A row's state in the journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum State {
+    /// The request is (or was) on its way; what became of it is not recorded.
+    Sending,
+    /// Ctrl Hub stored it.
+    Created { id: Uuid },
+    /// Ctrl Hub refused it without storing it (or it was never sent): it may be sent again.
+    Refused { error: String },
+    /// It may or may not have been stored: a person must check before it is sent again.
+    Unknown { error: String },
+    /// The row could not be read; it was not sent.
+    Malformed { error: String },
+}
+
+impl State {
+    /// Whether the row may have been stored: `sending` and `unknown`.
+    pub fn is_unresolved(&self) -> bool {
+        matches!(self, State::Sending | State::Unknown { .. })
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Entry {
+    row: String,
+    line: u64,
+    #[serde(flatten)]
+    state: State,
+}
+
+/// An open journal.
+#[derive(Debug)]
+pub struct Journal {
+    path: PathBuf,
+    file: File,
+    rows: HashMap<String, (u64, State)>,
+}
+
+impl Journal {
+    /// Opens the journal at `path`, reading what an earlier run recorded, or starts one.
+    pub fn open(path: &Path) -> Result<Journal, Failure> {
+        let damaged = |line: usize, why: String| {
+            Failure::local(format!(
+                "the journal {} is damaged at line {line}: {why}; it was not changed",
+                path.display()
+            ))
+        };
+        let io = |e: std::io::Error| {
+            Failure::local(format!("could not use the journal {}: {e}", path.display()))
+        };
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)
+            .map_err(io)?;
+        let mut rows = HashMap::new();
+        let mut text = String::new();
+        file.read_to_string(&mut text).map_err(io)?;
+        if text.is_empty() {
+            writeln!(file, "{HEADER}").map_err(io)?;
+        } else {
+            let ends_whole = text.ends_with('\n');
+            let all: Vec<&str> = text.lines().collect();
+            if all.first() != Some(&HEADER) {
+                return Err(Failure::local(format!(
+                    "{} is not an import journal (its first line is not {HEADER})",
+                    path.display()
+                )));
+            }
+            for (i, line) in all.iter().enumerate().skip(1) {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                match serde_json::from_str::<Entry>(line) {
+                    Ok(entry) => {
+                        rows.insert(entry.row, (entry.line, entry.state));
+                    }
+                    // The last line of a run that was killed while writing it: the row it
+                    // names stays at `sending`, so it is treated as unknown.
+                    Err(_) if i + 1 == all.len() && !ends_whole => {}
+                    Err(e) => return Err(damaged(i + 1, e.to_string())),
+                }
+            }
+            if !ends_whole {
+                file.write_all(b"\n").map_err(io)?;
+            }
+        }
+        file.seek(SeekFrom::End(0)).map_err(io)?;
+        Ok(Journal {
+            path: path.to_owned(),
+            file,
+            rows,
+        })
+    }
+
+    /// What the journal says of a row.
+    pub fn state(&self, row: &str) -> Option<&State> {
+        self.rows.get(row).map(|(_, state)| state)
+    }
+
+    /// Records a row's new state, written through to the file at once.
+    pub fn record(&mut self, row: &str, line: u64, state: State) -> Result<(), Failure> {
+        let entry = Entry {
+            row: row.to_owned(),
+            line,
+            state,
+        };
+        let mut text = serde_json::to_string(&entry)
+            .map_err(|e| Failure::local(format!("could not write the journal: {e}")))?;
+        text.push('\n');
+        // One write per entry, to a file opened for appending: a crash leaves at most a
+        // partial last line, which `open` tolerates.
+        self.file.write_all(text.as_bytes()).map_err(|e| {
+            Failure::local(format!(
+                "could not write the journal {}: {e}",
+                self.path.display()
+            ))
+        })?;
+        self.rows.insert(entry.row, (line, entry.state));
+        Ok(())
+    }
+
+    /// Makes what was written durable.
+    pub fn sync(&self) -> Result<(), Failure> {
+        self.file.sync_all().map_err(|e| {
+            Failure::local(format!(
+                "could not write the journal {}: {e}",
+                self.path.display()
+            ))
+        })
+    }
+}

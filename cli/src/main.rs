@@ -1,0 +1,397 @@
+//! `ctrlhub`: the Ctrl Hub customer API from a shell, on the `ctrlhub` crate.
+//!
+//! See `ctrlhub --help`, and README.md for the exit codes.
+
+mod commands;
+mod exit;
+mod import;
+mod journal;
+mod output;
+mod records;
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::exit::Exit;
+use crate::import::InputFormat;
+use crate::output::Format;
+
+const TOP_EXAMPLES: &str = "\
+Examples:
+  # Against a local stand-in Ctrl Hub (run `ctrlhub fake` in another shell first):
+  export CTRLHUB_BASE_URL=http://127.0.0.1:8080
+  export CTRLHUB_ORG_ID=3c90c3cc-0d44-4b50-8888-8dd25736052a
+  export CTRLHUB_SESSION_TOKEN=fake-token
+  ctrlhub auth check
+  ctrlhub interactions list --filter method=email --sort -date_time --limit 5
+  ctrlhub interactions export --out interactions.csv
+  ctrlhub interactions import calls.csv --journal calls.journal --concurrency 32
+
+Exit codes: 0 done, 1 local failure (a file), 2 usage, 3 input refused before sending,
+4 authentication, 5 Ctrl Hub answered an error, 6 answer not understood, 7 Ctrl Hub not
+reached or too slow, 8 some import rows failed, 9 some import rows' outcome unknown,
+130 interrupted.";
+
+/// The Ctrl Hub customer API from a shell: record, export and import customer
+/// interactions, look up contacts and members.
+///
+/// Credentials come from the same CTRLHUB_* variables as the library's
+/// `Client::from_env`, or from the flags below (prefer the variables for secrets: a flag
+/// is visible to other users of the machine in the process list).
+#[derive(Debug, Parser)]
+#[command(name = "ctrlhub", version, after_help = TOP_EXAMPLES)]
+struct Cli {
+    #[command(flatten)]
+    connection: Connection,
+
+    /// Output format [default: table on a terminal, jsonl otherwise].
+    #[arg(long, global = true, value_enum)]
+    format: Option<Format>,
+
+    /// Show the client's tracing spans (requests, attempts, retries) on stderr. Secrets
+    /// are never shown.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where Ctrl Hub is and who is calling.
+#[derive(Debug, Clone, Args)]
+struct Connection {
+    /// The API base URL [default: https://api.ctrl-hub.com].
+    #[arg(long, global = true, env = "CTRLHUB_BASE_URL", value_name = "URL")]
+    base_url: Option<String>,
+
+    /// The organisation id.
+    #[arg(long, global = true, env = "CTRLHUB_ORG_ID", value_name = "UUID")]
+    org_id: Option<String>,
+
+    /// A user's session token.
+    #[arg(
+        long,
+        global = true,
+        env = "CTRLHUB_SESSION_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    session_token: Option<String>,
+
+    /// A service account's client id (with --client-secret, instead of a session token).
+    #[arg(long, global = true, env = "CTRLHUB_CLIENT_ID", value_name = "ID")]
+    client_id: Option<String>,
+
+    /// A service account's client secret.
+    #[arg(
+        long,
+        global = true,
+        env = "CTRLHUB_CLIENT_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    client_secret: Option<String>,
+
+    /// The OAuth2 token URL for service-account keys [default: the deployment's].
+    #[arg(long, global = true, env = "CTRLHUB_AUTH_URL", value_name = "URL")]
+    auth_url: Option<String>,
+
+    /// Seconds allowed for one attempt of a request.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30)]
+    timeout: u64,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Customer interactions: create, list, get, update, export, import.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  ctrlhub interactions list --limit 10"
+    )]
+    Interactions(InteractionsCommand),
+    /// Contacts (people at customers): list, get.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  ctrlhub contacts list --filter last_name=Lovelace"
+    )]
+    Contacts(ContactsCommand),
+    /// Organisation members (users): list, get.
+    #[command(subcommand, after_help = "Example:\n  ctrlhub members list")]
+    Members(MembersCommand),
+    /// Credentials.
+    #[command(subcommand, after_help = "Example:\n  ctrlhub auth check")]
+    Auth(AuthCommand),
+    /// Serve an in-memory stand-in Ctrl Hub on 127.0.0.1 until interrupted, for trying
+    /// the commands and for tests in any language.
+    #[command(after_help = "Example:\n  ctrlhub fake --port 8080 --seed 250")]
+    Fake(FakeArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum InteractionsCommand {
+    /// Record one interaction.
+    #[command(
+        after_help = "Example:\n  ctrlhub interactions create --method telephone --direction inbound \\\n    --date-time 2026-01-05T09:00:00Z --contacted true --notes 'Asked for a callback' \\\n    --contact 9b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b"
+    )]
+    Create(CreateArgs),
+    /// List interactions (one page or a few).
+    #[command(
+        after_help = "Example:\n  ctrlhub interactions list --filter method=email --sort -date_time --limit 20 --include contact"
+    )]
+    List(ListArgs),
+    /// Show one interaction.
+    #[command(
+        after_help = "Example:\n  ctrlhub interactions get 3f1c2b9a-1d2e-4f5a-9b8c-7d6e5f4a3b2c --include contact,representative"
+    )]
+    Get(GetArgs),
+    /// Change an interaction's date, notes or contacted flag, or relink it. Attributes not
+    /// given keep their values.
+    #[command(
+        after_help = "Example:\n  ctrlhub interactions update 3f1c2b9a-1d2e-4f5a-9b8c-7d6e5f4a3b2c --notes 'Called back' --contacted true"
+    )]
+    Update(UpdateArgs),
+    /// Write every interaction, streamed with several pages in flight.
+    #[command(
+        after_help = "Example:\n  ctrlhub interactions export --out interactions.csv --pages-in-flight 8"
+    )]
+    Export(ExportArgs),
+    /// Create one interaction per row of a CSV or JSON-lines file (the columns an export
+    /// writes), never one twice.
+    ///
+    /// With --journal, each row's outcome is recorded as it happens; a rerun with the same
+    /// journal skips the rows created, and never resends a row whose outcome is unknown
+    /// (it lists them for you to check) unless --resend-unknown says so. A malformed row
+    /// is reported with its line and column, and the rest still go. Ctrl-C finishes the
+    /// rows in flight, records them and exits with code 130.
+    #[command(
+        after_help = "Example:\n  ctrlhub interactions import calls.csv --journal calls.journal --concurrency 32"
+    )]
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+struct CreateArgs {
+    /// letter, email, telephone or sms.
+    #[arg(long)]
+    method: Option<String>,
+    /// inbound or outbound.
+    #[arg(long)]
+    direction: Option<String>,
+    /// When it happened, RFC 3339 (2026-01-05T09:00:00Z).
+    #[arg(long, value_name = "RFC3339")]
+    date_time: Option<String>,
+    /// Whether the customer was reached: true or false.
+    #[arg(long, value_name = "BOOL")]
+    contacted: Option<String>,
+    /// The status (only `scheduled` is documented).
+    #[arg(long)]
+    status: Option<String>,
+    /// Free text.
+    #[arg(long)]
+    notes: Option<String>,
+    /// The contact's id.
+    #[arg(long, value_name = "UUID")]
+    contact: Option<String>,
+    /// The customer account's id.
+    #[arg(long, value_name = "UUID")]
+    account: Option<String>,
+    /// The property's id.
+    #[arg(long, value_name = "UUID")]
+    property: Option<String>,
+    /// The representing member's (user's) id.
+    #[arg(long, value_name = "UUID")]
+    representative: Option<String>,
+}
+
+/// `field=value`, for `--filter`.
+fn filter_pair(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((field, value)) if !field.trim().is_empty() => {
+            Ok((field.trim().to_owned(), value.to_owned()))
+        }
+        _ => Err(format!("{text:?} is not field=value")),
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+struct Query {
+    /// Only items whose `field` is exactly `value` (repeatable; all must match).
+    #[arg(long = "filter", value_name = "FIELD=VALUE", value_parser = filter_pair)]
+    filters: Vec<(String, String)>,
+    /// Sort by a field; `-field` for descending.
+    #[arg(long, value_name = "[-]FIELD", allow_hyphen_values = true)]
+    sort: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct ListArgs {
+    #[command(flatten)]
+    query: Query,
+    /// The most items to show.
+    #[arg(long, default_value_t = 20)]
+    limit: u32,
+    /// Skip this many items first.
+    #[arg(long, default_value_t = 0)]
+    offset: u64,
+    /// Related resources to show with each item, comma separated: contact, account,
+    /// property, representative, author, organisation.
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    include: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct GetArgs {
+    /// The interaction's id.
+    id: String,
+    /// Related resources to show with it, comma separated.
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    include: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct UpdateArgs {
+    /// The interaction's id.
+    id: String,
+    /// When it happened, RFC 3339.
+    #[arg(long, value_name = "RFC3339")]
+    date_time: Option<String>,
+    /// true or false.
+    #[arg(long, value_name = "BOOL")]
+    contacted: Option<String>,
+    /// Free text (replaces the notes).
+    #[arg(long)]
+    notes: Option<String>,
+    /// Link it to this contact.
+    #[arg(long, value_name = "UUID")]
+    contact: Option<String>,
+    /// Link it to this customer account.
+    #[arg(long, value_name = "UUID")]
+    account: Option<String>,
+    /// Link it to this member as representative.
+    #[arg(long, value_name = "UUID")]
+    representative: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    #[command(flatten)]
+    query: Query,
+    /// Write here instead of stdout; the format follows the extension (.csv, .json,
+    /// .jsonl) unless --format says otherwise. Written whole or not at all.
+    #[arg(long, value_name = "FILE")]
+    out: Option<std::path::PathBuf>,
+    /// Page requests in flight ahead of the writer.
+    #[arg(long, default_value_t = 8)]
+    pages_in_flight: usize,
+    /// Interactions a page.
+    #[arg(long, default_value_t = 100)]
+    page_size: u32,
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// The CSV or JSON-lines file.
+    file: std::path::PathBuf,
+    /// The file's format [default: from the extension; .jsonl/.ndjson/.json are JSON
+    /// lines, anything else CSV].
+    #[arg(long, value_enum)]
+    input_format: Option<InputFormat>,
+    /// Record each row's outcome here, and resume from it.
+    #[arg(long, value_name = "FILE")]
+    journal: Option<std::path::PathBuf>,
+    /// Creates in flight at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    concurrency: u16,
+    /// Send again the rows whose outcome the journal records as unknown (after you have
+    /// checked that Ctrl Hub did not store them).
+    #[arg(long)]
+    resend_unknown: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum ContactsCommand {
+    /// List contacts.
+    #[command(after_help = "Example:\n  ctrlhub contacts list --filter email=ada@example.com")]
+    List(ContactListArgs),
+    /// Show one contact.
+    #[command(after_help = "Example:\n  ctrlhub contacts get 9b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b")]
+    Get(IdArg),
+}
+
+#[derive(Debug, Subcommand)]
+enum MembersCommand {
+    /// List organisation members.
+    #[command(after_help = "Example:\n  ctrlhub members list --limit 50")]
+    List(ContactListArgs),
+    /// Show one member.
+    #[command(after_help = "Example:\n  ctrlhub members get 5d0c6b7a-8e9f-4a1b-9c2d-3e4f5a6b7c8d")]
+    Get(IdArg),
+}
+
+#[derive(Debug, Args)]
+struct ContactListArgs {
+    #[command(flatten)]
+    query: Query,
+    /// The most items to show.
+    #[arg(long, default_value_t = 20)]
+    limit: u32,
+    /// Skip this many items first.
+    #[arg(long, default_value_t = 0)]
+    offset: u64,
+}
+
+#[derive(Debug, Args)]
+struct IdArg {
+    /// The id.
+    id: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum AuthCommand {
+    /// Make one cheap authenticated call and say who and where.
+    #[command(
+        after_help = "Example:\n  CTRLHUB_SESSION_TOKEN=... CTRLHUB_ORG_ID=... ctrlhub auth check"
+    )]
+    Check,
+}
+
+#[derive(Debug, Args)]
+struct FakeArgs {
+    /// The loopback port to listen on.
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// The organisation it serves.
+    #[arg(long, default_value = commands::FAKE_ORG)]
+    org: String,
+    /// The session token it accepts (not a secret: it opens only this fake).
+    #[arg(long, default_value = commands::FAKE_TOKEN)]
+    token: String,
+    /// Interactions to start with.
+    #[arg(long, default_value_t = 0)]
+    seed: usize,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if cli.verbose {
+        commands::trace_to_stderr();
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: could not start: {e}");
+            return Exit::Local.into();
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(exit) => exit.into(),
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            failure.exit.into()
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! Output for people (a table) and for scripts (JSON, JSON lines, CSV).
+
+use std::io::{self, IsTerminal, Write};
+
+use clap::ValueEnum;
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value;
+
+/// How records are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns, for a person at a terminal.
+    Table,
+    /// One JSON array (or one object, for a single record).
+    Json,
+    /// One JSON object a line.
+    Jsonl,
+    /// CSV with a header row; columns are the documented attribute and relationship names.
+    Csv,
+}
+
+impl Format {
+    /// The format asked for, or by default a table on a terminal and JSON lines otherwise.
+    pub fn resolve(asked: Option<Format>) -> Format {
+        asked.unwrap_or(if io::stdout().is_terminal() {
+            Format::Table
+        } else {
+            Format::Jsonl
+        })
+    }
+}
+
+/// One record: named fields in a fixed order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Record(pub Vec<(String, Value)>);
+
+impl Record {
+    pub fn push(&mut self, name: impl Into<String>, value: impl Into<Value>) {
+        self.0.push((name.into(), value.into()));
+    }
+
+    fn names(&self) -> Vec<&str> {
+        self.0.iter().map(|(n, _)| n.as_str()).collect()
+    }
+}
+
+impl Serialize for Record {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+/// A value as one CSV or table cell: text as it is, nothing as empty, a list joined with `;`.
+pub fn cell(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join(";"),
+        other => other.to_string(),
+    }
+}
+
+/// Writes records one at a time in a format (a table waits for all of them, to size its
+/// columns).
+pub struct Writer<W: Write> {
+    out: W,
+    format: Format,
+    count: usize,
+    table: Vec<Record>,
+    single: bool,
+}
+
+impl<W: Write> Writer<W> {
+    /// `single`: the output is one record (a `get`), written as an object, not a list.
+    pub fn new(out: W, format: Format, single: bool) -> Self {
+        Writer {
+            out,
+            format,
+            count: 0,
+            table: Vec::new(),
+            single,
+        }
+    }
+
+    pub fn write(&mut self, record: &Record) -> io::Result<()> {
+        match self.format {
+            Format::Jsonl => {
+                serde_json::to_writer(&mut self.out, record)?;
+                self.out.write_all(b"\n")?;
+            }
+            Format::Json if self.single => {
+                serde_json::to_writer_pretty(&mut self.out, record)?;
+                self.out.write_all(b"\n")?;
+            }
+            Format::Json => {
+                self.out
+                    .write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
+                serde_json::to_writer(&mut self.out, record)?;
+            }
+            Format::Csv => {
+                // Each row is quoted into a buffer, then written out as it comes.
+                let mut csv = csv::Writer::from_writer(Vec::new());
+                if self.count == 0 {
+                    csv.write_record(record.names())?;
+                }
+                csv.write_record(record.0.iter().map(|(_, v)| cell(v)))?;
+                let row = csv.into_inner().map_err(|e| e.into_error())?;
+                self.out.write_all(&row)?;
+            }
+            Format::Table => self.table.push(record.clone()),
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Ends the output (closes a JSON array, lays out a table) and flushes it.
+    pub fn finish(mut self) -> io::Result<()> {
+        match self.format {
+            Format::Json if !self.single => {
+                self.out
+                    .write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
+            }
+            Format::Table => {
+                let records = std::mem::take(&mut self.table);
+                write_table(&mut self.out, &records, self.single)?;
+            }
+            _ => {}
+        }
+        self.out.flush()
+    }
+}
+
+const MAX_CELL: usize = 40;
+
+fn short(value: &Value) -> String {
+    let text: String = cell(value)
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.chars().count() > MAX_CELL {
+        let mut cut: String = text.chars().take(MAX_CELL - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        text
+    }
+}
+
+fn write_table(out: &mut impl Write, records: &[Record], single: bool) -> io::Result<()> {
+    if single {
+        // One record: a field a line.
+        for record in records {
+            let width = record.0.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+            for (name, value) in &record.0 {
+                writeln!(out, "{name:width$}  {}", cell(value).replace('\n', " "))?;
+            }
+        }
+        return Ok(());
+    }
+    let Some(first) = records.first() else {
+        return writeln!(out, "(none)");
+    };
+    let names = first.names();
+    let rows: Vec<Vec<String>> = records
+        .iter()
+        .map(|r| r.0.iter().map(|(_, v)| short(v)).collect())
+        .collect();
+    let widths: Vec<usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            rows.iter()
+                .map(|row| row.get(i).map_or(0, |c| c.chars().count()))
+                .max()
+                .unwrap_or(0)
+                .max(name.len())
+        })
+        .collect();
+    let line = |cells: Vec<&str>| -> String {
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}", w = *w))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+    };
+    writeln!(out, "{}", line(names.clone()))?;
+    for row in &rows {
+        writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
+    }
+    Ok(())
+}
