@@ -141,11 +141,18 @@ pub fn describe(error: &Error, host: &str) -> String {
 
 /// What a person can do about `error`.
 fn next_step(error: &Error) -> String {
+    let step = step_for_kind(error);
     if error.is_outcome_unknown() {
-        return "Ctrl Hub may have processed the request: look for the result \
-                (`ctrlhub interactions list`) before sending it again"
-            .to_owned();
+        format!(
+            "{step}; but first, if this was a create or a change, Ctrl Hub may have made it: \
+             look for it (`ctrlhub interactions list`) before sending it again"
+        )
+    } else {
+        step
     }
+}
+
+fn step_for_kind(error: &Error) -> String {
     match error {
         Error::Auth(AuthError::Rejected { .. }) => {
             "check CTRLHUB_SESSION_TOKEN (or the service-account key) and CTRLHUB_ORG_ID; \

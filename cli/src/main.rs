@@ -350,9 +350,7 @@ struct IdArg {
 #[derive(Debug, Subcommand)]
 enum AuthCommand {
     /// Make one cheap authenticated call and say who and where.
-    #[command(
-        after_help = "Example:\n  CTRLHUB_SESSION_TOKEN=... CTRLHUB_ORG_ID=... ctrlhub auth check"
-    )]
+    #[command(after_help = "Example:\n  ctrlhub auth check --format table")]
     Check,
 }
 

@@ -82,6 +82,8 @@ struct Inner {
     requests: Mutex<Vec<RecordedRequest>>,
     update_semantics: Mutex<UpdateSemantics>,
     required_on_create: Mutex<Vec<String>>,
+    /// How long a create takes before it is stored (a slow service).
+    create_delay: Mutex<std::time::Duration>,
     paging: Mutex<Paging>,
     tokens: Mutex<Tokens>,
     faults: Mutex<VecDeque<Fault>>,
@@ -117,6 +119,8 @@ pub enum Fault {
     Hang,
     /// Answer `307 Temporary Redirect` to this location.
     Redirect(String),
+    /// Serve the request as usual: to fault a later request, not the next one.
+    Pass,
 }
 
 impl Fault {
@@ -256,6 +260,7 @@ impl FakeCtrlHub {
             requests: Mutex::new(Vec::new()),
             update_semantics: Mutex::new(UpdateSemantics::default()),
             paging: Mutex::new(Paging::default()),
+            create_delay: Mutex::new(std::time::Duration::ZERO),
             required_on_create: Mutex::new(
                 DEFAULT_REQUIRED_ON_CREATE
                     .iter()
@@ -468,6 +473,12 @@ impl FakeCtrlHub {
         lock(&self.inner.paging).delay = delay;
     }
 
+    /// Makes every create take `delay` before the interaction is stored (a slow service);
+    /// a client that gives up first leaves nothing stored.
+    pub fn set_create_delay(&self, delay: std::time::Duration) {
+        *lock(&self.inner.create_delay) = delay;
+    }
+
     /// Queues a fault for the next API request.
     pub fn push_fault(&self, fault: Fault) {
         lock(&self.inner.faults).push_back(fault);
@@ -570,6 +581,7 @@ async fn fault(inner: &Inner) -> Option<Response> {
             response
         }
         Fault::Hang => std::future::pending().await,
+        Fault::Pass => return None,
         Fault::Redirect(location) => (
             StatusCode::TEMPORARY_REDIRECT,
             [(header::LOCATION, location)],
@@ -787,6 +799,10 @@ async fn create_interaction(
                 &format!("data.attributes.{required}"),
             );
         }
+    }
+    let delay = *lock(&inner.create_delay);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
     let mut relationships = serde_json::Map::new();
     relationships.insert("author".into(), link("users", inner.author_id));

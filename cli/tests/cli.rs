@@ -1,0 +1,1202 @@
+//! The real `ctrlhub` binary against the fake Ctrl Hub (served in this process, on
+//! loopback): every command, the formats, import and its journal, the exit codes.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+use ctrlhub_fake::{FakeCtrlHub, Fault};
+use serde_json::{Value, json};
+
+/// `ctrlhub` pointed at `fake`, with nothing inherited from the environment.
+fn ctrlhub(fake: &FakeCtrlHub) -> assert_cmd::Command {
+    let mut cmd = bare();
+    cmd.env("CTRLHUB_BASE_URL", fake.base_url())
+        .env("CTRLHUB_ORG_ID", fake.org_id().to_string())
+        .env("CTRLHUB_SESSION_TOKEN", fake.session_token());
+    cmd
+}
+
+fn bare() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("ctrlhub").unwrap();
+    for var in ctrlhub::EnvVar::ALL {
+        cmd.env_remove(var.name());
+    }
+    cmd.timeout(Duration::from_secs(120));
+    cmd
+}
+
+fn run(cmd: &mut assert_cmd::Command, args: &[&str]) -> Output {
+    cmd.args(args).output().unwrap()
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().unwrap_or(-1)
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn json_lines(output: &Output) -> Vec<Value> {
+    stdout(output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+/// The fields an import sets, of a stored interaction (as the fake holds it).
+fn importable(resource: &Value) -> Vec<(String, Value)> {
+    let mut fields = Vec::new();
+    for name in [
+        "method",
+        "direction",
+        "date_time",
+        "contacted",
+        "status",
+        "notes",
+    ] {
+        fields.push((name.to_owned(), resource["attributes"][name].clone()));
+    }
+    for name in ["contact", "account", "property", "representative"] {
+        fields.push((
+            name.to_owned(),
+            resource["relationships"][name]["data"]["id"].clone(),
+        ));
+    }
+    fields
+}
+
+/// Each stored interaction's notes, and how many times each appears.
+fn notes_count(fake: &FakeCtrlHub) -> HashMap<String, usize> {
+    let mut count = HashMap::new();
+    for resource in fake.interactions() {
+        let notes = resource["attributes"]["notes"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
+        *count.entry(notes).or_default() += 1;
+    }
+    count
+}
+
+fn rows_csv(path: &Path, rows: usize) {
+    let mut text = String::from("method,direction,date_time,contacted,notes\n");
+    for i in 0..rows {
+        text.push_str(&format!(
+            "telephone,inbound,2026-02-01T10:{:02}:{:02}Z,true,Imported call {i}\n",
+            (i / 60) % 60,
+            i % 60
+        ));
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn every_command_has_an_example_in_its_help() {
+    let commands: &[&[&str]] = &[
+        &[],
+        &["interactions"],
+        &["interactions", "create"],
+        &["interactions", "list"],
+        &["interactions", "get"],
+        &["interactions", "update"],
+        &["interactions", "export"],
+        &["interactions", "import"],
+        &["contacts"],
+        &["contacts", "list"],
+        &["contacts", "get"],
+        &["members"],
+        &["members", "list"],
+        &["members", "get"],
+        &["auth"],
+        &["auth", "check"],
+        &["fake"],
+    ];
+    for command in commands {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let output = run(&mut bare(), &args);
+        assert_eq!(code(&output), 0, "{command:?}");
+        let help = stdout(&output);
+        assert!(
+            help.contains("Example:\n  ctrlhub") || help.contains("Examples:\n"),
+            "{command:?} has no example:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn the_help_never_shows_a_secret_from_the_environment() {
+    let output = bare()
+        .env("CTRLHUB_SESSION_TOKEN", "secret-session-7f3a")
+        .env("CTRLHUB_CLIENT_SECRET", "secret-client-9b1c")
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = stdout(&output);
+    assert!(help.contains("CTRLHUB_SESSION_TOKEN"), "{help}");
+    assert!(!help.contains("secret-session-7f3a") && !help.contains("secret-client-9b1c"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_get_and_update_an_interaction() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let contact = fake.contacts()[1]["id"].as_str().unwrap().to_owned();
+    let member = fake.members()[1]["id"].as_str().unwrap().to_owned();
+    let output = run(
+        &mut ctrlhub(&fake),
+        &[
+            "interactions",
+            "create",
+            "--method",
+            "telephone",
+            "--direction",
+            "inbound",
+            "--date-time",
+            "2026-01-05T09:00:00+01:00",
+            "--contacted",
+            "true",
+            "--status",
+            "scheduled",
+            "--notes",
+            "Asked to move the boiler service",
+            "--contact",
+            &contact,
+            "--representative",
+            &member,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let created: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["date_time"], "2026-01-05T08:00:00Z");
+    assert_eq!(created["contacted"], true);
+    assert_eq!(created["contact"], contact.as_str());
+    let stored = fake.interactions();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        stored[0]["attributes"]["notes"],
+        "Asked to move the boiler service"
+    );
+    assert_eq!(
+        stored[0]["relationships"]["representative"]["data"]["id"],
+        member.as_str()
+    );
+
+    let output = run(
+        &mut ctrlhub(&fake),
+        &[
+            "interactions",
+            "get",
+            &id,
+            "--include",
+            "contact,representative",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let got: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(got["id"], id.as_str());
+    assert_eq!(
+        got["included.contact"]["attributes"]["last_name"],
+        "Lovelace"
+    );
+    assert_eq!(got["included.representative"]["id"], member.as_str());
+
+    let other_contact = fake.contacts()[2]["id"].as_str().unwrap().to_owned();
+    let output = run(
+        &mut ctrlhub(&fake),
+        &[
+            "interactions",
+            "update",
+            &id,
+            "--notes",
+            "Moved to Friday",
+            "--contacted",
+            "false",
+            "--contact",
+            &other_contact,
+            "--format",
+            "jsonl",
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let updated = &json_lines(&output)[0];
+    assert_eq!(updated["notes"], "Moved to Friday");
+    assert_eq!(updated["contacted"], false);
+    assert_eq!(updated["contact"], other_contact.as_str());
+    // Not mentioned, so kept.
+    assert_eq!(updated["method"], "telephone");
+    let stored = &fake.interactions()[0];
+    assert_eq!(stored["attributes"]["notes"], "Moved to Friday");
+    assert_eq!(stored["attributes"]["method"], "telephone");
+
+    // Nothing to change is a usage error, and nothing is sent.
+    let before = fake.api_requests().len();
+    let output = run(&mut ctrlhub(&fake), &["interactions", "update", &id]);
+    assert_eq!(code(&output), 2);
+    assert!(stderr(&output).contains("nothing to change"));
+    assert_eq!(fake.api_requests().len(), before);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_filters_sorts_limits_and_includes() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    fake.seed_interactions(40);
+    let output = run(
+        &mut ctrlhub(&fake),
+        &[
+            "interactions",
+            "list",
+            "--filter",
+            "method=email",
+            "--sort",
+            "-date_time",
+            "--limit",
+            "4",
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let items = json_lines(&output);
+    assert_eq!(items.len(), 4);
+    assert!(items.iter().all(|i| i["method"] == "email"));
+    let times: Vec<&str> = items
+        .iter()
+        .map(|i| i["date_time"].as_str().unwrap())
+        .collect();
+    let mut sorted = times.clone();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(times, sorted, "newest first");
+    // The newest email of the 40 seeded (one a minute, every fourth an email) is number 37.
+    assert_eq!(items[0]["date_time"], "2026-01-05T09:37:00Z");
+
+    // More than a page: the limit is met across pages.
+    fake.set_max_page_size(Some(7));
+    let output = run(
+        &mut ctrlhub(&fake),
+        &["interactions", "list", "--limit", "25"],
+    );
+    assert_eq!(json_lines(&output).len(), 25);
+
+    let output = run(
+        &mut ctrlhub(&fake),
+        &["interactions", "list", "--include", "nonsense"],
+    );
+    assert_eq!(code(&output), 3);
+    assert!(stderr(&output).contains("--include"), "{}", stderr(&output));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_includes_the_related_resources_of_each_item() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let contact = fake.contacts()[0]["id"].as_str().unwrap().to_owned();
+    let output = run(
+        &mut ctrlhub(&fake),
+        &[
+            "interactions",
+            "create",
+            "--method",
+            "email",
+            "--direction",
+            "outbound",
+            "--date-time",
+            "2026-01-05T09:00:00Z",
+            "--contact",
+            &contact,
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let output = run(
+        &mut ctrlhub(&fake),
+        &[
+            "interactions",
+            "list",
+            "--include",
+            "contact",
+            "--format",
+            "json",
+        ],
+    );
+    let items: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(items[0]["included.contact"]["id"], contact.as_str());
+    assert_eq!(
+        items[0]["included.contact"]["attributes"]["first_name"],
+        "Alan"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn contacts_and_members_list_and_get() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let output = run(
+        &mut ctrlhub(&fake),
+        &[
+            "contacts",
+            "list",
+            "--filter",
+            "last_name=Hopper",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let text = stdout(&output);
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "id,association,salutation,first_name,last_name,email,telephone,accounts,interactions,author,organisation"
+    );
+    let row = lines.next().unwrap();
+    assert!(
+        row.contains(",landlord,Dr,Grace,Hopper,grace@example.com,"),
+        "{row}"
+    );
+    assert_eq!(lines.next(), None);
+
+    let id = fake.contacts()[0]["id"].as_str().unwrap().to_owned();
+    let output = run(
+        &mut ctrlhub(&fake),
+        &["contacts", "get", &id, "--format", "json"],
+    );
+    let contact: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(contact["email"], "alan@example.com");
+    assert_eq!(
+        contact["accounts"][0],
+        fake.customer_accounts()[0]["id"].as_str().unwrap()
+    );
+
+    let output = run(&mut ctrlhub(&fake), &["members", "list"]);
+    let members = json_lines(&output);
+    assert_eq!(members.len(), fake.members().len());
+    let id = members[1]["id"].as_str().unwrap().to_owned();
+    let output = run(
+        &mut ctrlhub(&fake),
+        &["members", "get", &id, "--format", "table"],
+    );
+    assert_eq!(code(&output), 0);
+    let table = stdout(&output);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("email") && l.ends_with("rep@example.com")),
+        "{table}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn auth_check_says_who_and_where_and_never_prints_the_token() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    fake.seed_interactions(3);
+    let output = run(&mut ctrlhub(&fake), &["auth", "check", "--verbose"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let answer = &json_lines(&output)[0];
+    assert_eq!(answer["api"], fake.base_url().as_str());
+    assert_eq!(answer["organisation"], fake.org_id().to_string().as_str());
+    assert_eq!(answer["credentials"], "session token");
+    assert_eq!(answer["interactions"], 3);
+    let log = stderr(&output);
+    // --verbose shows the client's spans.
+    assert!(log.contains("ctrlhub"), "{log}");
+    assert!(!log.contains(fake.session_token()) && !stdout(&output).contains(fake.session_token()));
+
+    // A service-account key: the secret is never shown either, even refused, even verbose.
+    let output = run(
+        bare()
+            .env("CTRLHUB_BASE_URL", fake.base_url())
+            .env("CTRLHUB_ORG_ID", fake.org_id().to_string())
+            .env("CTRLHUB_CLIENT_ID", fake.client_id())
+            .env("CTRLHUB_CLIENT_SECRET", "wrong-secret-5e6f")
+            .env("CTRLHUB_AUTH_URL", fake.token_url()),
+        &["auth", "check", "--verbose"],
+    );
+    assert_eq!(code(&output), 4, "{}", stderr(&output));
+    assert!(stderr(&output).contains("CTRLHUB_CLIENT_SECRET"));
+    assert!(!stderr(&output).contains("wrong-secret-5e6f"));
+    assert!(!stdout(&output).contains("wrong-secret-5e6f"));
+
+    let output = run(
+        bare()
+            .env("CTRLHUB_BASE_URL", fake.base_url())
+            .env("CTRLHUB_ORG_ID", fake.org_id().to_string())
+            .env("CTRLHUB_CLIENT_ID", fake.client_id())
+            .env("CTRLHUB_CLIENT_SECRET", fake.client_secret())
+            .env("CTRLHUB_AUTH_URL", fake.token_url()),
+        &["auth", "check", "--format", "json"],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let answer: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(
+        answer["credentials"],
+        format!("service account {}", fake.client_id())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_kind_of_error_has_its_own_exit_code_and_a_message_to_act_on() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let missing = "0b7e7a3c-2f7c-4b7e-9a3c-2f7c4b7e9a3c";
+
+    // 2: usage.
+    assert_eq!(
+        code(&run(&mut ctrlhub(&fake), &["interactions", "frobnicate"])),
+        2
+    );
+
+    // 3: refused before sending, naming the setting.
+    let output = run(
+        ctrlhub(&fake).env_remove("CTRLHUB_ORG_ID"),
+        &["auth", "check"],
+    );
+    assert_eq!(code(&output), 3);
+    assert!(
+        stderr(&output).contains("--org-id (CTRLHUB_ORG_ID)"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(
+        &mut ctrlhub(&fake),
+        &["interactions", "create", "--date-time", "tuesday"],
+    );
+    assert_eq!(code(&output), 3);
+    assert!(stderr(&output).contains("--date-time"));
+    assert!(fake.api_requests().is_empty(), "nothing was sent");
+
+    // 4: credentials refused; names what to check.
+    let output = run(
+        ctrlhub(&fake).env("CTRLHUB_SESSION_TOKEN", "expired-token-3d4e"),
+        &["auth", "check"],
+    );
+    assert_eq!(code(&output), 4);
+    let message = stderr(&output);
+    assert!(
+        message.contains("401") && message.contains("CTRLHUB_SESSION_TOKEN"),
+        "{message}"
+    );
+    assert!(!message.contains("expired-token-3d4e"));
+
+    // 5: Ctrl Hub's error document: the host, the status, the trace id, what next.
+    let output = run(&mut ctrlhub(&fake), &["interactions", "get", missing]);
+    assert_eq!(code(&output), 5);
+    let message = stderr(&output);
+    let host = fake.base_url().trim_start_matches("http://").to_owned();
+    assert!(message.contains(&host), "{message}");
+    assert!(message.contains("status: 404 Not Found"), "{message}");
+    assert!(message.contains("trace id: "), "{message}");
+    assert!(message.contains("next: check the id"), "{message}");
+
+    // 6: an answer that is not Ctrl Hub's (a proxy's HTML page).
+    fake.push_fault(Fault::Status {
+        status: 200,
+        headers: vec![("content-type".into(), "text/html".into())],
+        body: "<html><body>Sign in to the proxy</body></html>".into(),
+    });
+    let output = run(&mut ctrlhub(&fake), &["interactions", "list"]);
+    assert_eq!(code(&output), 6, "{}", stderr(&output));
+    assert!(stderr(&output).contains("Sign in to the proxy"));
+
+    // 7: nothing listens there: names the host and the cause.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let output = run(
+        ctrlhub(&fake).env("CTRLHUB_BASE_URL", format!("http://127.0.0.1:{port}")),
+        &["auth", "check"],
+    );
+    assert_eq!(code(&output), 7);
+    let message = stderr(&output);
+    assert!(
+        message.contains(&format!("could not connect to 127.0.0.1:{port}")),
+        "{message}"
+    );
+    assert!(message.contains("refused"), "{message}");
+
+    // 7: TLS to a server that speaks plain HTTP.
+    let output = run(
+        ctrlhub(&fake).env(
+            "CTRLHUB_BASE_URL",
+            fake.base_url().replace("http:", "https:"),
+        ),
+        &["auth", "check"],
+    );
+    assert_eq!(code(&output), 7);
+    assert!(
+        stderr(&output).contains("TLS failed"),
+        "{}",
+        stderr(&output)
+    );
+
+    // 7: too slow; says how to allow longer.
+    fake.push_fault(Fault::Hang);
+    fake.push_fault(Fault::Hang);
+    fake.push_fault(Fault::Hang);
+    let output = run(
+        &mut ctrlhub(&fake),
+        &["interactions", "list", "--timeout", "1"],
+    );
+    assert_eq!(code(&output), 7);
+    assert!(stderr(&output).contains("--timeout"), "{}", stderr(&output));
+}
+
+/// The interactions of a fake with every importable field set, some left empty.
+fn varied(fake: &FakeCtrlHub, count: usize) {
+    let contacts: Vec<String> = fake
+        .contacts()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    let members: Vec<String> = fake
+        .members()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap().to_owned())
+        .collect();
+    let account = fake.customer_accounts()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut lines = vec![
+        "method,direction,date_time,contacted,status,notes,contact,account,property,representative"
+            .to_owned(),
+    ];
+    for i in 0..count {
+        let method = ["letter", "email", "telephone", "sms"][i % 4];
+        let direction = ["inbound", "outbound"][i % 2];
+        let contacted = ["true", "false", ""][i % 3];
+        let status = if i % 5 == 0 { "scheduled" } else { "" };
+        // Commas, quotes, line breaks and non-ASCII text survive the round trip.
+        let notes = match i % 4 {
+            0 => format!("\"Call {i}, about the boiler\""),
+            1 => format!("\"Said \"\"call back\"\" {i}\nsecond line\""),
+            2 => format!("Émile rang {i} ✓"),
+            _ => String::new(),
+        };
+        let contact = if i % 3 == 0 {
+            ""
+        } else {
+            &contacts[i % contacts.len()]
+        };
+        let account = if i % 2 == 0 { account.as_str() } else { "" };
+        let property = if i % 7 == 0 {
+            "6f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
+        } else {
+            ""
+        };
+        let representative = if i % 2 == 1 {
+            members[i % members.len()].as_str()
+        } else {
+            ""
+        };
+        lines.push(format!(
+            "{method},{direction},2026-03-0{}T1{}:{:02}:00Z,{contacted},{status},{notes},{contact},{account},{property},{representative}",
+            1 + i % 9,
+            i % 10,
+            i % 60
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("varied.csv");
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let output = run(
+        &mut ctrlhub(fake),
+        &["interactions", "import", file.to_str().unwrap()],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(fake.interactions().len(), count);
+}
+
+fn sorted_fields(fake: &FakeCtrlHub) -> Vec<Vec<(String, Value)>> {
+    let mut all: Vec<Vec<(String, Value)>> = fake.interactions().iter().map(importable).collect();
+    all.sort_by_key(|fields| serde_json::to_string(fields).unwrap());
+    all
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_imports_again_unchanged_field_by_field() {
+    let source = FakeCtrlHub::start().await.unwrap();
+    varied(&source, 120);
+    source.set_max_page_size(Some(25));
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["all.csv", "all.jsonl"] {
+        let file = dir.path().join(name);
+        let output = run(
+            &mut ctrlhub(&source),
+            &[
+                "interactions",
+                "export",
+                "--out",
+                file.to_str().unwrap(),
+                "--pages-in-flight",
+                "4",
+            ],
+        );
+        assert_eq!(code(&output), 0, "{}", stderr(&output));
+        assert!(stderr(&output).contains("exported 120 interactions"));
+
+        let target = FakeCtrlHub::start().await.unwrap();
+        let output = run(
+            &mut ctrlhub(&target),
+            &[
+                "interactions",
+                "import",
+                file.to_str().unwrap(),
+                "--concurrency",
+                "16",
+            ],
+        );
+        assert_eq!(code(&output), 0, "{name}: {}", stderr(&output));
+        assert_eq!(sorted_fields(&target), sorted_fields(&source), "{name}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn export_to_stdout_streams_every_interaction_in_order() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    fake.seed_interactions(230);
+    fake.set_max_page_size(Some(50));
+    let output = run(
+        &mut ctrlhub(&fake),
+        &[
+            "interactions",
+            "export",
+            "--page-size",
+            "50",
+            "--format",
+            "jsonl",
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let ids: Vec<String> = json_lines(&output)
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    let expected: Vec<String> = fake
+        .interactions()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, expected);
+    // No progress bar when stderr is not a terminal.
+    assert!(!stderr(&output).contains('\u{1b}'));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_that_fails_midway_leaves_no_file_at_the_path() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    fake.seed_interactions(300);
+    fake.set_max_page_size(Some(100));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.csv");
+    // The count page and the first page pass; then every request fails.
+    fake.push_fault(Fault::Pass);
+    fake.push_fault(Fault::Pass);
+    for _ in 0..20 {
+        fake.push_fault(Fault::status(404));
+    }
+    let output = run(
+        &mut ctrlhub(&fake),
+        &[
+            "interactions",
+            "export",
+            "--out",
+            file.to_str().unwrap(),
+            "--page-size",
+            "100",
+        ],
+    );
+    assert_eq!(code(&output), 5, "{}", stderr(&output));
+    assert!(
+        !file.exists(),
+        "a partial export is never at the path asked for"
+    );
+    assert!(
+        stderr(&output).contains("was not written"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_malformed_row_names_its_line_and_column_and_the_rest_still_go() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("calls.csv");
+    let mut bytes = b"method,direction,date_time,contacted,notes,contact\n\
+        telephone,inbound,2026-02-01T10:00:00Z,true,first,\n\
+        fax,inbound,2026-02-01T10:01:00Z,true,bad method,\n\
+        email,inbound,tuesday,true,bad date,\n\
+        email,inbound,2026-02-01T10:03:00Z,maybe,bad flag,\n\
+        email,inbound,2026-02-01T10:04:00Z,true,bad contact,not-a-uuid\n\
+        email,inbound,2026-02-01T10:05:00Z,true\n\
+        sms,outbound,2026-02-01T10:06:00Z,false,\"a quoted, fine note\",\n"
+        .to_vec();
+    bytes.extend_from_slice(b"sms,outbound,2026-02-01T10:07:00Z,false,bad \xff utf8,\n");
+    bytes.extend_from_slice(b"letter,outbound,2026-02-01T10:08:00Z,false,last,\n");
+    std::fs::write(&file, bytes).unwrap();
+    let output = run(
+        &mut ctrlhub(&fake),
+        &[
+            "interactions",
+            "import",
+            file.to_str().unwrap(),
+            "--format",
+            "jsonl",
+        ],
+    );
+    assert_eq!(code(&output), 8, "{}", stderr(&output));
+    let log = stderr(&output);
+    for expected in [
+        "line 3, column method: \"fax\" is not one of letter, email, telephone, sms",
+        "line 4, column date_time: \"tuesday\" is not an RFC 3339 date-time",
+        "line 5, column contacted: \"maybe\" is not true or false",
+        "line 6, column contact: \"not-a-uuid\" is not a UUID",
+        "line 7: has 4 fields, the header has 6",
+        "line 9, column notes: is not valid UTF-8",
+    ] {
+        assert!(log.contains(expected), "missing {expected:?} in:\n{log}");
+    }
+    let reported: Vec<u64> = json_lines(&output)
+        .iter()
+        .map(|r| {
+            assert_eq!(r["outcome"], "malformed");
+            r["line"].as_u64().unwrap()
+        })
+        .collect();
+    assert_eq!(reported, [3, 4, 5, 6, 7, 9]);
+    let mut notes: Vec<String> = notes_count(&fake).into_keys().collect();
+    notes.sort();
+    assert_eq!(notes, ["a quoted, fine note", "first", "last"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_with_an_unknown_column_is_refused_before_anything_is_sent() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("calls.csv");
+    std::fs::write(
+        &file,
+        "method,direction,date_time,notse\nemail,inbound,2026-02-01T10:00:00Z,x\n",
+    )
+    .unwrap();
+    let output = run(
+        &mut ctrlhub(&fake),
+        &["interactions", "import", file.to_str().unwrap()],
+    );
+    assert_eq!(code(&output), 3);
+    assert!(
+        stderr(&output).contains("line 1: unknown column \"notse\""),
+        "{}",
+        stderr(&output)
+    );
+    assert!(fake.api_requests().is_empty());
+
+    let file = dir.path().join("calls.jsonl");
+    std::fs::write(
+        &file,
+        "{\"method\":\"email\",\"direction\":\"inbound\",\"date_time\":\"2026-02-01T10:00:00Z\"}\n\
+         {\"method\":\"email\",\"direction\":\"inbound\",\"when\":\"2026-02-01T10:00:00Z\"}\n\
+         {\"method\": \"email\",, }\n",
+    )
+    .unwrap();
+    let output = run(
+        &mut ctrlhub(&fake),
+        &["interactions", "import", file.to_str().unwrap()],
+    );
+    assert_eq!(code(&output), 8, "{}", stderr(&output));
+    let log = stderr(&output);
+    assert!(log.contains("line 2, column when: unknown field"), "{log}");
+    assert!(
+        log.contains("line 3, column 20: not a JSON object"),
+        "{log}"
+    );
+    assert_eq!(fake.interactions().len(), 1);
+}
+
+/// Reads the journal's entries (after its header line).
+fn journal(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+/// Each row's last state in a journal.
+fn last_states(path: &Path) -> HashMap<String, Value> {
+    let mut states = HashMap::new();
+    for entry in journal(path) {
+        states.insert(entry["row"].as_str().unwrap().to_owned(), entry);
+    }
+    states
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_under_429s_503s_and_timeouts_resumes_from_its_journal_with_no_duplicate_and_no_lost_row()
+ {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("calls.csv");
+    let log = dir.path().join("calls.journal");
+    let rows = 2000;
+    rows_csv(&file, rows);
+    for _ in 0..8 {
+        fake.push_fault(Fault::status(429).with_header("retry-after", "1"));
+        fake.push_fault(Fault::status(503));
+        fake.push_fault(Fault::Hang);
+        fake.push_fault(Fault::status(429));
+        fake.push_fault(Fault::status(502));
+    }
+    let args = [
+        "interactions",
+        "import",
+        file.to_str().unwrap(),
+        "--journal",
+        log.to_str().unwrap(),
+        "--concurrency",
+        "32",
+        "--timeout",
+        "2",
+    ];
+    let first = run(&mut ctrlhub(&fake), &args);
+    // 503s, 502s and timeouts may have been stored: unknown, so exit 9.
+    assert_eq!(code(&first), 9, "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains("outcome unknown, lines "),
+        "{}",
+        stderr(&first)
+    );
+    let states = last_states(&log);
+    assert_eq!(states.len(), rows);
+    let unknown: Vec<&Value> = states
+        .values()
+        .filter(|e| e["state"] == "unknown")
+        .collect();
+    let created = states.values().filter(|e| e["state"] == "created").count();
+    assert_eq!(unknown.len(), 24, "8 each of 503, 502 and timeouts");
+    assert_eq!(created, rows - 24, "every 429 was sent again");
+    assert_eq!(fake.interactions().len(), rows - 24);
+    // Every created row's id is the one stored.
+    let stored_ids: std::collections::HashSet<String> = fake
+        .interactions()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        states
+            .values()
+            .filter(|e| e["state"] == "created")
+            .all(|e| stored_ids.contains(e["id"].as_str().unwrap()))
+    );
+
+    // A rerun sends nothing: created rows are skipped, unknown ones are listed, not resent.
+    let requests = fake.api_requests().len();
+    let again = run(&mut ctrlhub(&fake), &args);
+    assert_eq!(code(&again), 9);
+    assert_eq!(fake.api_requests().len(), requests, "nothing was sent");
+    assert!(stderr(&again).contains(&format!("0 created, {} already created", rows - 24)));
+    let listed: Vec<u64> = json_lines(&again)
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    let mut expected: Vec<u64> = unknown
+        .iter()
+        .map(|e| e["line"].as_u64().unwrap())
+        .collect();
+    expected.sort_unstable();
+    assert_eq!(listed, expected);
+
+    // A person checks: the fake stored none of them. Resend them.
+    let stored = notes_count(&fake);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    for line in &expected {
+        let notes = lines[*line as usize - 1].rsplit(',').next().unwrap();
+        assert!(!stored.contains_key(notes), "line {line} was stored");
+    }
+    let mut resend = args.to_vec();
+    resend.push("--resend-unknown");
+    let last = run(&mut ctrlhub(&fake), &resend);
+    assert_eq!(code(&last), 0, "{}", stderr(&last));
+    let stored = notes_count(&fake);
+    assert_eq!(stored.len(), rows, "no row lost");
+    assert!(stored.values().all(|n| *n == 1), "no row twice");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_row_left_sending_by_a_killed_run_is_never_resent() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("calls.csv");
+    let log = dir.path().join("calls.journal");
+    rows_csv(&file, 3);
+    let args = [
+        "interactions",
+        "import",
+        file.to_str().unwrap(),
+        "--journal",
+        log.to_str().unwrap(),
+    ];
+    assert_eq!(code(&run(&mut ctrlhub(&fake), &args)), 0);
+    // As if the process died after sending row 2: its last entry is `sending`, and the
+    // final line was cut short mid-write.
+    let entries = journal(&log);
+    let row2 = entries.iter().find(|e| e["line"] == 3).unwrap()["row"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut text = std::fs::read_to_string(&log).unwrap();
+    text.push_str(&format!(
+        "{{\"row\":\"{row2}\",\"line\":3,\"state\":\"sending\"}}\n"
+    ));
+    text.push_str("{\"row\":\"abc");
+    std::fs::write(&log, text).unwrap();
+    let requests = fake.api_requests().len();
+    let output = run(&mut ctrlhub(&fake), &args);
+    assert_eq!(code(&output), 9, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("outcome unknown, lines 3:"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(fake.api_requests().len(), requests);
+
+    // A damaged line elsewhere is refused, and the journal is left alone.
+    let damaged = "{\"ctrlhub_import_journal\":1}\nnot json\n{}\n";
+    std::fs::write(&log, damaged).unwrap();
+    let output = run(&mut ctrlhub(&fake), &args);
+    assert_eq!(code(&output), 1);
+    assert!(
+        stderr(&output).contains("damaged at line 2"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), damaged);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rows_are_found_in_the_journal_by_content_even_when_the_file_changes() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("calls.csv");
+    let log = dir.path().join("calls.journal");
+    // Two identical rows are two interactions.
+    std::fs::write(
+        &file,
+        "method,direction,date_time,notes\n\
+         email,inbound,2026-02-01T10:00:00Z,same\n\
+         email,inbound,2026-02-01T10:00:00Z,same\n",
+    )
+    .unwrap();
+    let args = [
+        "interactions",
+        "import",
+        file.to_str().unwrap(),
+        "--journal",
+        log.to_str().unwrap(),
+    ];
+    assert_eq!(code(&run(&mut ctrlhub(&fake), &args)), 0);
+    assert_eq!(notes_count(&fake)["same"], 2);
+    // A row inserted before them, and a third copy after: only the new ones are sent.
+    std::fs::write(
+        &file,
+        "method,direction,date_time,notes\n\
+         sms,inbound,2026-02-01T09:00:00Z,new\n\
+         email,inbound,2026-02-01T10:00:00Z,same\n\
+         email,inbound,2026-02-01T10:00:00Z,same\n\
+         email,inbound,2026-02-01T10:00:00Z,same\n",
+    )
+    .unwrap();
+    let output = run(&mut ctrlhub(&fake), &args);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("2 created, 2 already created"),
+        "{}",
+        stderr(&output)
+    );
+    let count = notes_count(&fake);
+    assert_eq!((count["same"], count["new"]), (3, 1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refused_credentials_stop_an_import_and_the_rerun_sends_the_rest() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("calls.csv");
+    let log = dir.path().join("calls.journal");
+    rows_csv(&file, 200);
+    let args = [
+        "interactions",
+        "import",
+        file.to_str().unwrap(),
+        "--journal",
+        log.to_str().unwrap(),
+        "--concurrency",
+        "2",
+    ];
+    let output = run(
+        ctrlhub(&fake).env("CTRLHUB_SESSION_TOKEN", "stale-token"),
+        &args,
+    );
+    assert_eq!(code(&output), 4, "{}", stderr(&output));
+    assert!(
+        fake.api_requests().len() < 10,
+        "stopped early: {} sent",
+        fake.api_requests().len()
+    );
+    let output = run(&mut ctrlhub(&fake), &args);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let count = notes_count(&fake);
+    assert_eq!(count.len(), 200);
+    assert!(count.values().all(|n| *n == 1));
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_finishes_the_rows_in_flight_records_them_and_exits_130() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    fake.set_create_delay(Duration::from_millis(40));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("calls.csv");
+    let log = dir.path().join("calls.journal");
+    let rows = 400;
+    rows_csv(&file, rows);
+    let args = [
+        "interactions",
+        "import",
+        file.to_str().unwrap(),
+        "--journal",
+        log.to_str().unwrap(),
+        "--concurrency",
+        "4",
+    ];
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ctrlhub"))
+        .args(args)
+        .env("CTRLHUB_BASE_URL", fake.base_url())
+        .env("CTRLHUB_ORG_ID", fake.org_id().to_string())
+        .env("CTRLHUB_SESSION_TOKEN", fake.session_token())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once some rows are stored, interrupt.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while fake.interactions().len() < 20 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the import did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    let mut log_text = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut log_text).unwrap();
+    assert_eq!(status.code(), Some(130), "{log_text}");
+    assert!(log_text.contains("interrupted"), "{log_text}");
+    // Every row that was sent finished and was recorded: none is left `sending`.
+    let states = last_states(&log);
+    assert!(
+        states.values().all(|e| e["state"] == "created"),
+        "{states:?}"
+    );
+    assert_eq!(states.len(), fake.interactions().len());
+    assert!(states.len() < rows, "it stopped early: {}", states.len());
+
+    // The rerun sends the rest, and nothing twice.
+    fake.set_create_delay(Duration::ZERO);
+    let output = run(&mut ctrlhub(&fake), &args);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let count = notes_count(&fake);
+    assert_eq!(count.len(), rows);
+    assert!(count.values().all(|n| *n == 1));
+}
+
+#[test]
+fn fake_serves_until_interrupted_on_the_port_organisation_and_token_given() {
+    use std::io::BufRead;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let org = "11111111-2222-4333-8444-555555555555";
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ctrlhub"))
+        .args([
+            "fake",
+            "--port",
+            &port.to_string(),
+            "--org",
+            org,
+            "--token",
+            "t-1",
+            "--seed",
+            "12",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert!(
+        first.contains(&format!("http://127.0.0.1:{port}")),
+        "{first}"
+    );
+    let output = bare()
+        .env("CTRLHUB_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .env("CTRLHUB_ORG_ID", org)
+        .env("CTRLHUB_SESSION_TOKEN", "t-1")
+        .args(["interactions", "list", "--limit", "100"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(json_lines(&output).len(), 12);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn table_is_for_people_and_lines_are_for_scripts() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let fake = runtime.block_on(FakeCtrlHub::start()).unwrap();
+    fake.seed_interactions(2);
+    let output = run(
+        &mut ctrlhub(&fake),
+        &["interactions", "list", "--format", "table"],
+    );
+    let text = stdout(&output);
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    assert!(header.starts_with("id") && header.contains("method") && header.contains("notes"));
+    assert_eq!(lines.count(), 2);
+    // Not a terminal: JSON lines by default.
+    let output = run(&mut ctrlhub(&fake), &["interactions", "list"]);
+    assert_eq!(json_lines(&output).len(), 2);
+    let output = run(
+        &mut ctrlhub(&fake),
+        &["interactions", "list", "--format", "json"],
+    );
+    let all: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 2);
+    let empty = runtime.block_on(FakeCtrlHub::start()).unwrap();
+    let output = run(
+        &mut ctrlhub(&empty),
+        &["interactions", "list", "--format", "json"],
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&stdout(&output)).unwrap(),
+        json!([])
+    );
+}
