@@ -124,7 +124,7 @@ enum Command {
     Auth(AuthCommand),
     /// Serve an in-memory stand-in Ctrl Hub on 127.0.0.1 until interrupted, for trying
     /// the commands and for tests in any language.
-    #[command(after_help = "Example:\n  ctrlhub fake --port 8080 --seed 250")]
+    #[command(after_help = "Example:\n  ctrlhub fake --port 8080 --seed 250 --fail-every 50")]
     Fake(FakeArgs),
 }
 
@@ -368,6 +368,10 @@ struct FakeArgs {
     /// Interactions to start with.
     #[arg(long, default_value_t = 0)]
     seed: usize,
+    /// Fail every Nth API request, in turn with 429 (Retry-After: 1), 503, no answer at
+    /// all (until the client gives up) and 502: to try imports and retries.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    fail_every: Option<u32>,
 }
 
 fn main() -> ExitCode {

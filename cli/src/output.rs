@@ -136,6 +136,15 @@ impl<W: Write> Writer<W> {
 
 const MAX_CELL: usize = 40;
 
+/// Columns a table of many records leaves out: who and when of the bookkeeping.
+const TABLE_LEAVES_OUT: &[&str] = &[
+    "author",
+    "organisation",
+    "created_at",
+    "updated_at",
+    "modified_at",
+];
+
 fn short(value: &Value) -> String {
     let text: String = cell(value)
         .chars()
@@ -164,10 +173,28 @@ fn write_table(out: &mut impl Write, records: &[Record], single: bool) -> io::Re
     let Some(first) = records.first() else {
         return writeln!(out, "(none)");
     };
-    let names = first.names();
+    // For a person: the bookkeeping columns and the columns empty in every row are left
+    // out (the other formats keep every column).
+    let keep: Vec<usize> = first
+        .0
+        .iter()
+        .enumerate()
+        .filter(|(i, (name, _))| {
+            !TABLE_LEAVES_OUT.contains(&name.as_str())
+                && records
+                    .iter()
+                    .any(|r| r.0.get(*i).is_some_and(|(_, v)| !cell(v).is_empty()))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let names: Vec<&str> = keep.iter().map(|i| first.0[*i].0.as_str()).collect();
     let rows: Vec<Vec<String>> = records
         .iter()
-        .map(|r| r.0.iter().map(|(_, v)| short(v)).collect())
+        .map(|r| {
+            keep.iter()
+                .map(|i| r.0.get(*i).map_or_else(String::new, |(_, v)| short(v)))
+                .collect()
+        })
         .collect();
     let widths: Vec<usize> = names
         .iter()

@@ -1200,3 +1200,39 @@ fn table_is_for_people_and_lines_are_for_scripts() {
         json!([])
     );
 }
+
+#[test]
+fn fake_fail_every_fails_requests_in_turn() {
+    use std::io::BufRead;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ctrlhub"))
+        .args(["fake", "--port", &port.to_string(), "--fail-every", "1"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // Every request fails: a 429 (sent again after 1 s), a 503 (sent again), then no
+    // answer, until the attempts run out.
+    let output = bare()
+        .env("CTRLHUB_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .env("CTRLHUB_ORG_ID", "3c90c3cc-0d44-4b50-8888-8dd25736052a")
+        .env("CTRLHUB_SESSION_TOKEN", "fake-token")
+        .args(["interactions", "list", "--timeout", "1"])
+        .output()
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(code(&output), 7, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("after 3 attempts"),
+        "{}",
+        stderr(&output)
+    );
+}
