@@ -720,3 +720,70 @@ async fn fake(args: FakeArgs) -> Result<Exit, Failure> {
     eprintln!("fake Ctrl Hub stopped");
     Ok(Exit::Success)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_host_is_named_without_scheme_path_or_credentials() {
+        assert_eq!(host_of("https://api.ctrl-hub.com"), "api.ctrl-hub.com");
+        assert_eq!(host_of("http://127.0.0.1:8080/v3?x#y"), "127.0.0.1:8080");
+        assert_eq!(
+            host_of("https://user:pw@proxy.example/path"),
+            "proxy.example"
+        );
+        assert_eq!(host_of("no-scheme.example/x"), "no-scheme.example");
+    }
+
+    #[test]
+    fn filters_are_field_equals_value() {
+        assert_eq!(
+            crate::filter_pair("method=email").unwrap(),
+            ("method".to_owned(), "email".to_owned())
+        );
+        assert_eq!(
+            crate::filter_pair("notes=a=b").unwrap(),
+            ("notes".to_owned(), "a=b".to_owned())
+        );
+        assert!(crate::filter_pair("method").is_err());
+        assert!(crate::filter_pair("=email").is_err());
+    }
+
+    #[test]
+    fn an_export_format_follows_the_file_extension_unless_asked() {
+        let path = |p: &str| Some(std::path::PathBuf::from(p));
+        assert_eq!(export_format(None, path("a.CSV").as_deref()), Format::Csv);
+        assert_eq!(export_format(None, path("a.json").as_deref()), Format::Json);
+        assert_eq!(
+            export_format(None, path("a.jsonl").as_deref()),
+            Format::Jsonl
+        );
+        assert_eq!(export_format(None, path("a").as_deref()), Format::Jsonl);
+        assert_eq!(
+            export_format(Some(Format::Csv), path("a.json").as_deref()),
+            Format::Csv
+        );
+    }
+
+    #[test]
+    fn flags_are_checked_before_anything_is_sent() {
+        assert!(bool_flag("contacted", "False").is_ok_and(|b| !b));
+        assert!(bool_flag("contacted", "TRUE").is_ok_and(|b| b));
+        let error = bool_flag("contacted", "1").unwrap_err();
+        assert_eq!(error.exit, Exit::InvalidInput);
+        assert!(error.message.contains("--contacted"));
+        assert!(date_flag("date-time", "2026-01-05T09:00:00Z").is_ok());
+        assert!(
+            date_flag("date-time", "2026-01-05")
+                .unwrap_err()
+                .message
+                .contains("--date-time")
+        );
+        assert_eq!(
+            related(&["contact".into(), " account".into(), String::new()]).unwrap(),
+            [Related::Contact, Related::Account]
+        );
+        assert!(related(&["contacts".into()]).is_err());
+    }
+}

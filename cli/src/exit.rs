@@ -229,3 +229,80 @@ fn cause_of(error: &Error) -> String {
         innermost
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_exit_codes_are_the_documented_ones() {
+        let codes = [
+            (Exit::Success, 0),
+            (Exit::Local, 1),
+            (Exit::Usage, 2),
+            (Exit::InvalidInput, 3),
+            (Exit::Auth, 4),
+            (Exit::Api, 5),
+            (Exit::Decode, 6),
+            (Exit::Transport, 7),
+            (Exit::RowsFailed, 8),
+            (Exit::OutcomeUnknown, 9),
+            (Exit::Interrupted, 130),
+        ];
+        for (exit, code) in codes {
+            assert_eq!(exit as i32, code);
+        }
+    }
+
+    #[test]
+    fn settings_are_named_as_the_command_line_spells_them() {
+        let error = ctrlhub::Client::builder()
+            .session_token("t")
+            .build()
+            .unwrap_err();
+        assert_eq!(exit_of(&error), Exit::InvalidInput);
+        assert_eq!(
+            describe(&error, "h"),
+            "invalid --org-id (CTRLHUB_ORG_ID): is required\n  nothing was sent; correct it and run again"
+        );
+        for (field, flag) in [
+            ("base_url", "--base-url"),
+            ("session_token", "--session-token"),
+            ("client_id", "--client-id"),
+            ("client_secret", "--client-secret"),
+            ("token_url", "--auth-url"),
+            ("CTRLHUB_AUTH_URL", "--auth-url"),
+        ] {
+            assert!(flag_of(field).unwrap().starts_with(flag), "{field}");
+        }
+        assert_eq!(flag_of("notes"), None);
+    }
+
+    #[test]
+    fn auth_failures_say_which_credentials_to_check() {
+        let rejected = Error::Auth(AuthError::Rejected {
+            errors: Vec::new(),
+            trace_id: Some("t-1".into()),
+        });
+        assert_eq!(exit_of(&rejected), Exit::Auth);
+        let message = describe(&rejected, "api.example");
+        assert!(
+            message.starts_with("api.example: Ctrl Hub refused the credentials"),
+            "{message}"
+        );
+        assert!(message.contains("\n  status: 401 Unauthorized"));
+        assert!(message.contains("\n  trace id: t-1 (quote it"));
+        assert!(message.contains("next: check CTRLHUB_SESSION_TOKEN"));
+        let refused = Error::Auth(AuthError::TokenRefused {
+            status: reqwest::StatusCode::BAD_REQUEST,
+            error: Some("invalid_client".into()),
+            description: None,
+        });
+        assert!(
+            describe(&refused, "h")
+                .contains("next: check CTRLHUB_CLIENT_ID and CTRLHUB_CLIENT_SECRET")
+        );
+        let unavailable = Error::Auth(AuthError::TokenUnavailable { reason: "x".into() });
+        assert!(describe(&unavailable, "h").contains("next: check CTRLHUB_AUTH_URL"));
+    }
+}

@@ -107,7 +107,10 @@ impl Journal {
                 }
             }
             if !ends_whole {
-                file.write_all(b"\n").map_err(io)?;
+                // Drop the cut line, so that the next entry starts a line of its own and
+                // the journal stays readable.
+                let whole = text.rfind('\n').map_or(0, |i| i + 1);
+                file.set_len(whole as u64).map_err(io)?;
             }
         }
         file.seek(SeekFrom::End(0)).map_err(io)?;
@@ -153,5 +156,83 @@ impl Journal {
                 self.path.display()
             ))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_journal_remembers_the_last_state_of_each_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let id = Uuid::new_v4();
+        {
+            let mut journal = Journal::open(&path).unwrap();
+            assert_eq!(journal.state("a#0"), None);
+            journal.record("a#0", 2, State::Sending).unwrap();
+            journal.record("a#0", 2, State::Created { id }).unwrap();
+            journal.record("b#0", 3, State::Sending).unwrap();
+            journal.sync().unwrap();
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with(HEADER));
+        assert_eq!(text.lines().count(), 4);
+        let journal = Journal::open(&path).unwrap();
+        assert_eq!(journal.state("a#0"), Some(&State::Created { id }));
+        assert_eq!(journal.state("b#0"), Some(&State::Sending));
+        assert!(journal.state("b#0").unwrap().is_unresolved());
+        assert!(State::Unknown { error: "x".into() }.is_unresolved());
+        assert!(!State::Created { id }.is_unresolved());
+        assert!(!State::Refused { error: "x".into() }.is_unresolved());
+        assert!(!State::Malformed { error: "x".into() }.is_unresolved());
+    }
+
+    #[test]
+    fn a_cut_last_line_is_ignored_and_the_next_entry_starts_on_its_own_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        std::fs::write(
+            &path,
+            format!("{HEADER}\n{{\"row\":\"a#0\",\"line\":2,\"state\":\"sending\"}}\n{{\"row\":\"a#0\",\"li"),
+        )
+        .unwrap();
+        let mut journal = Journal::open(&path).unwrap();
+        assert_eq!(journal.state("a#0"), Some(&State::Sending));
+        journal
+            .record("c#0", 4, State::Refused { error: "no".into() })
+            .unwrap();
+        drop(journal);
+        let journal = Journal::open(&path).unwrap();
+        assert_eq!(
+            journal.state("c#0"),
+            Some(&State::Refused { error: "no".into() })
+        );
+    }
+
+    #[test]
+    fn a_damaged_journal_or_another_file_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let damaged =
+            format!("{HEADER}\nnot json\n{{\"row\":\"a#0\",\"line\":2,\"state\":\"sending\"}}\n");
+        std::fs::write(&path, &damaged).unwrap();
+        let error = Journal::open(&path).unwrap_err();
+        assert!(
+            error.message.contains("damaged at line 2"),
+            "{}",
+            error.message
+        );
+        assert_eq!(error.exit, crate::exit::Exit::Local);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), damaged);
+
+        std::fs::write(&path, "method,direction\nemail,inbound\n").unwrap();
+        let error = Journal::open(&path).unwrap_err();
+        assert!(
+            error.message.contains("is not an import journal"),
+            "{}",
+            error.message
+        );
     }
 }

@@ -223,3 +223,96 @@ fn write_table(out: &mut impl Write, records: &[Record], single: bool) -> io::Re
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn record(pairs: &[(&str, Value)]) -> Record {
+        Record(
+            pairs
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    fn written(format: Format, single: bool, records: &[Record]) -> String {
+        let mut buffer = Vec::new();
+        let mut writer = Writer::new(&mut buffer, format, single);
+        for r in records {
+            writer.write(r).unwrap();
+        }
+        writer.finish().unwrap();
+        String::from_utf8(buffer).unwrap()
+    }
+
+    #[test]
+    fn cells_are_text() {
+        assert_eq!(cell(&Value::Null), "");
+        assert_eq!(cell(&json!("a")), "a");
+        assert_eq!(cell(&json!(true)), "true");
+        assert_eq!(cell(&json!(12)), "12");
+        assert_eq!(cell(&json!(["a", "b"])), "a;b");
+    }
+
+    #[test]
+    fn each_format_writes_the_fields_in_order() {
+        let rows = [
+            record(&[
+                ("id", json!("1")),
+                ("notes", json!("a, \"b\"")),
+                ("n", Value::Null),
+            ]),
+            record(&[
+                ("id", json!("2")),
+                ("notes", json!("c")),
+                ("n", json!(true)),
+            ]),
+        ];
+        assert_eq!(
+            written(Format::Jsonl, false, &rows),
+            "{\"id\":\"1\",\"notes\":\"a, \\\"b\\\"\",\"n\":null}\n{\"id\":\"2\",\"notes\":\"c\",\"n\":true}\n"
+        );
+        assert_eq!(
+            written(Format::Csv, false, &rows),
+            "id,notes,n\n1,\"a, \"\"b\"\"\",\n2,c,true\n"
+        );
+        let json: Value = serde_json::from_str(&written(Format::Json, false, &rows)).unwrap();
+        assert_eq!(json[1]["notes"], "c");
+        assert_eq!(written(Format::Json, false, &[]), "[]\n");
+        let one: Value = serde_json::from_str(&written(Format::Json, true, &rows[..1])).unwrap();
+        assert_eq!(one["id"], "1");
+    }
+
+    #[test]
+    fn a_table_leaves_out_bookkeeping_and_empty_columns_and_shortens_long_cells() {
+        let long = "x".repeat(60);
+        let rows = [
+            record(&[
+                ("id", json!("1")),
+                ("author", json!("a")),
+                ("empty", Value::Null),
+                ("notes", json!(long)),
+            ]),
+            record(&[
+                ("id", json!("22")),
+                ("author", json!("b")),
+                ("empty", json!("")),
+                ("notes", json!("line\nbreak")),
+            ]),
+        ];
+        let table = written(Format::Table, false, &rows);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines[0], "id  notes");
+        assert_eq!(lines[1], format!("1   {}…", "x".repeat(39)));
+        assert_eq!(lines[2], "22  line break");
+        assert_eq!(written(Format::Table, false, &[]), "(none)\n");
+        let single = written(Format::Table, true, &rows[1..]);
+        assert_eq!(
+            single,
+            "id      22\nauthor  b\nempty   \nnotes   line break\n"
+        );
+    }
+}

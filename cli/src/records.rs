@@ -279,3 +279,123 @@ pub fn columns_of(header: &[String]) -> Result<Vec<Option<usize>>, String> {
         .map(|wanted| header.iter().position(|name| name == wanted))
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[(&str, &str)]) -> Row {
+        Row {
+            line: 7,
+            cells: IMPORTED_COLUMNS
+                .iter()
+                .map(|c| {
+                    cells
+                        .iter()
+                        .find(|(n, _)| n == c)
+                        .map_or(String::new(), |(_, v)| (*v).to_owned())
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_fingerprint_is_stable_and_depends_on_every_cell_and_its_column() {
+        let a = row(&[("method", "email"), ("notes", "x")]);
+        // Fixed: a journal written by one build is read by the next.
+        assert_eq!(a.fingerprint(), "972e68c3faddf3d6");
+        assert_eq!(
+            a.fingerprint(),
+            row(&[("notes", "x"), ("method", "email")]).fingerprint()
+        );
+        assert_ne!(
+            a.fingerprint(),
+            row(&[("method", "email"), ("notes", "y")]).fingerprint()
+        );
+        // The same text in another column is another row.
+        assert_ne!(
+            row(&[("notes", "email")]).fingerprint(),
+            row(&[("status", "email")]).fingerprint()
+        );
+        // The line does not matter.
+        let mut moved = a.clone();
+        moved.line = 99;
+        assert_eq!(moved.fingerprint(), a.fingerprint());
+    }
+
+    #[test]
+    fn a_row_becomes_the_interaction_it_describes() {
+        let new = row(&[
+            ("method", "email"),
+            ("direction", "outbound"),
+            ("date_time", "2026-01-05T10:00:00+01:00"),
+            ("contacted", "TRUE"),
+            ("status", "someday"),
+            ("notes", " spaced "),
+            ("contact", "9b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b"),
+        ])
+        .to_new()
+        .unwrap();
+        let expected = NewInteraction::new()
+            .method(InteractionMethod::Email)
+            .direction(InteractionDirection::Outbound)
+            .date_time(DateTime::parse_from_rfc3339("2026-01-05T09:00:00Z").unwrap())
+            .contacted(true)
+            .status(InteractionStatus::from("someday"))
+            .notes(" spaced ")
+            .contact(Uuid::parse_str("9b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b").unwrap());
+        assert_eq!(format!("{new:?}"), format!("{expected:?}"));
+        assert_eq!(
+            format!("{:?}", row(&[]).to_new().unwrap()),
+            format!("{:?}", NewInteraction::new())
+        );
+    }
+
+    #[test]
+    fn a_wrong_cell_is_named_with_its_line_and_column() {
+        let cases = [
+            (
+                "method",
+                "fax",
+                "\"fax\" is not one of letter, email, telephone, sms",
+            ),
+            (
+                "direction",
+                "sideways",
+                "\"sideways\" is not one of inbound, outbound",
+            ),
+            ("contacted", "yes", "\"yes\" is not true or false"),
+            ("account", "12", "\"12\" is not a UUID"),
+            ("property", "x", "\"x\" is not a UUID"),
+            ("representative", "y", "\"y\" is not a UUID"),
+        ];
+        for (column, value, reason) in cases {
+            let error = row(&[(column, value)]).to_new().unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                format!("line 7, column {column}: {reason}")
+            );
+        }
+        let error = row(&[("date_time", "2026-13-01")]).to_new().unwrap_err();
+        assert_eq!(error.column.as_deref(), Some("date_time"));
+    }
+
+    #[test]
+    fn a_header_names_only_known_columns_once() {
+        let header = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let positions = columns_of(&header(&["id", "notes", "method"])).unwrap();
+        assert_eq!(positions[0], Some(2), "method");
+        assert_eq!(positions[5], Some(1), "notes");
+        assert!(positions[1].is_none());
+        assert!(
+            columns_of(&header(&["method", "nots"]))
+                .unwrap_err()
+                .contains("\"nots\"")
+        );
+        assert!(
+            columns_of(&header(&["method", "method"]))
+                .unwrap_err()
+                .contains("twice")
+        );
+    }
+}
