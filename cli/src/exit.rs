@@ -212,6 +212,11 @@ fn cause_of(error: &Error) -> String {
         chain.push(cause.to_string());
         next = cause.source();
     }
+    name_cause(&chain, refused)
+}
+
+/// Names the cause from the messages of an error's chain (outermost first).
+fn name_cause(chain: &[String], refused: bool) -> String {
     let all = chain.join(": ").to_lowercase();
     let innermost = chain.last().cloned().unwrap_or_default();
     if refused || all.contains("connection refused") {
@@ -276,6 +281,37 @@ mod tests {
             assert!(flag_of(field).unwrap().starts_with(flag), "{field}");
         }
         assert_eq!(flag_of("notes"), None);
+    }
+
+    #[test]
+    fn a_connection_failure_names_its_cause() {
+        let chain = |messages: &[&str]| messages.iter().map(|m| m.to_string()).collect::<Vec<_>>();
+        let dns = chain(&[
+            "error sending request",
+            "client error (Connect)",
+            "dns error",
+            "failed to lookup address information: Name or service not known",
+        ]);
+        assert_eq!(
+            name_cause(&dns, false),
+            "the host name does not resolve (DNS): failed to lookup address information: Name or service not known"
+        );
+        let refused = chain(&["error sending request", "Connection refused (os error 111)"]);
+        assert!(name_cause(&refused, false).starts_with("the connection was refused"));
+        assert!(name_cause(&chain(&["x", "y"]), true).starts_with("the connection was refused"));
+        let tls = chain(&[
+            "client error (Connect)",
+            "invalid peer certificate: UnknownIssuer",
+        ]);
+        assert_eq!(
+            name_cause(&tls, false),
+            "TLS failed: invalid peer certificate: UnknownIssuer"
+        );
+        assert_eq!(
+            name_cause(&chain(&["a", "network unreachable"]), false),
+            "network unreachable"
+        );
+        assert_eq!(name_cause(&[], false), "");
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub enum InputFormat {
     Csv,
     /// One JSON object a line, with the same names.
     Jsonl,
+    /// A JSON array of such objects (what `export --format json` writes).
+    Json,
 }
 
 /// What `import` was asked to do.
@@ -47,7 +49,8 @@ pub fn read_rows(
             .and_then(|e| e.to_str())
             .map(str::to_lowercase)
         {
-            Some(ext) if ext == "jsonl" || ext == "ndjson" || ext == "json" => InputFormat::Jsonl,
+            Some(ext) if ext == "jsonl" || ext == "ndjson" => InputFormat::Jsonl,
+            Some(ext) if ext == "json" => InputFormat::Json,
             _ => InputFormat::Csv,
         }
     });
@@ -56,6 +59,7 @@ pub fn read_rows(
     match format {
         InputFormat::Csv => read_csv(open, file),
         InputFormat::Jsonl => read_jsonl(open, file),
+        InputFormat::Json => read_json_array(open, file),
     }
 }
 
@@ -154,6 +158,68 @@ fn read_jsonl(input: impl Read, file: &Path) -> Result<Vec<Result<Row, RowError>
     Ok(rows)
 }
 
+/// A JSON array of objects; each row is named by the line its object starts on. A file
+/// that is not an array is refused whole; an element that is not an object is one
+/// malformed row.
+fn read_json_array(
+    mut input: impl Read,
+    file: &Path,
+) -> Result<Vec<Result<Row, RowError>>, Failure> {
+    let mut text = String::new();
+    input
+        .read_to_string(&mut text)
+        .map_err(|e| Failure::local(format!("could not read {}: {e}", file.display())))?;
+    let line_at = |offset: usize| text[..offset].matches('\n').count() as u64 + 1;
+    let refuse = |offset: usize, why: &str| {
+        Failure::invalid(format!(
+            "{}: line {}: {why}",
+            file.display(),
+            line_at(offset)
+        ))
+    };
+    let skip_space = |mut at: usize| {
+        while text[at..].starts_with(|c: char| c.is_ascii_whitespace()) {
+            at += 1;
+        }
+        at
+    };
+    let mut at = skip_space(0);
+    if !text[at..].starts_with('[') {
+        return Err(refuse(
+            at,
+            "not a JSON array (for one object a line, use .jsonl)",
+        ));
+    }
+    at = skip_space(at + 1);
+    let mut rows = Vec::new();
+    if text[at..].starts_with(']') {
+        return Ok(rows);
+    }
+    loop {
+        let line = line_at(at);
+        // Each element as any JSON value first, so that one that is not an object is one
+        // malformed row and the rest are still read.
+        let mut values = serde_json::Deserializer::from_str(&text[at..]).into_iter::<Value>();
+        match values.next() {
+            Some(Ok(Value::Object(object))) => rows.push(object_row(object, line)),
+            Some(Ok(_)) => rows.push(Err(RowError {
+                line,
+                column: None,
+                reason: "not a JSON object".to_owned(),
+            })),
+            Some(Err(e)) => return Err(refuse(at, &format!("not valid JSON: {e}"))),
+            None => return Err(refuse(at, "the array does not end")),
+        }
+        at = skip_space(at + values.byte_offset());
+        match text[at..].chars().next() {
+            Some(',') => at = skip_space(at + 1),
+            Some(']') => break,
+            _ => return Err(refuse(at, "expected , or ] after an element")),
+        }
+    }
+    Ok(rows)
+}
+
 fn jsonl_row(text: &str, line: u64) -> Result<Row, RowError> {
     let object: serde_json::Map<String, Value> =
         serde_json::from_str(text).map_err(|e| RowError {
@@ -161,6 +227,10 @@ fn jsonl_row(text: &str, line: u64) -> Result<Row, RowError> {
             column: Some(e.column().to_string()),
             reason: format!("not a JSON object: {e}"),
         })?;
+    object_row(object, line)
+}
+
+fn object_row(object: serde_json::Map<String, Value>, line: u64) -> Result<Row, RowError> {
     if let Some(unknown) = object
         .keys()
         .find(|k| !INTERACTION_COLUMNS.contains(&k.as_str()))
@@ -479,4 +549,94 @@ fn progress(total: u64) -> ProgressBar {
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(format: InputFormat, text: &str) -> Result<Vec<Result<Row, RowError>>, Failure> {
+        let file = Path::new("in");
+        match format {
+            InputFormat::Csv => read_csv(text.as_bytes(), file),
+            InputFormat::Jsonl => read_jsonl(text.as_bytes(), file),
+            InputFormat::Json => read_json_array(text.as_bytes(), file),
+        }
+    }
+
+    fn lines(rows: &[Result<Row, RowError>]) -> Vec<Result<u64, String>> {
+        rows.iter()
+            .map(|r| match r {
+                Ok(row) => Ok(row.line),
+                Err(e) => Err(e.to_string()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_json_array_names_each_object_by_the_line_it_starts_on() {
+        let text = "[\n{\"method\":\"email\"},\n  7,\n{\"notes\":\n \"two lines\"}\n]\n";
+        let read = rows(InputFormat::Json, text).unwrap();
+        assert_eq!(
+            lines(&read),
+            [Ok(2), Err("line 3: not a JSON object".to_owned()), Ok(4)]
+        );
+        assert_eq!(read[2].as_ref().unwrap().cells[5], "two lines");
+        assert!(rows(InputFormat::Json, " [ ] ").unwrap().is_empty());
+        for (bad, why) in [
+            ("{\"method\":\"email\"}", "line 1: not a JSON array"),
+            ("[{\"method\":\"email\"}\n{}]", "line 2: expected , or ]"),
+            ("[\n{\"method\":", "line 2: not valid JSON"),
+            ("[{}, ", "line 1: the array does not end"),
+        ] {
+            let failure = rows(InputFormat::Json, bad).unwrap_err();
+            assert!(
+                failure.message.contains(why),
+                "{bad:?}: {}",
+                failure.message
+            );
+            assert_eq!(failure.exit, Exit::InvalidInput);
+        }
+    }
+
+    #[test]
+    fn json_lines_take_text_booleans_and_numbers_and_skip_blank_lines() {
+        let text = "{\"contacted\":true,\"notes\":\" kept \",\"method\":\" email \"}\n\n{\"status\":3}\n{\"notes\":[1]}\n";
+        let read = rows(InputFormat::Jsonl, text).unwrap();
+        let first = read[0].as_ref().unwrap();
+        assert_eq!((first.line, first.cells[3].as_str()), (1, "true"));
+        assert_eq!(first.cells[5], " kept ", "notes keep their spaces");
+        assert_eq!(first.cells[0], "email", "other cells are trimmed");
+        assert_eq!(read[1].as_ref().unwrap().cells[4], "3");
+        assert_eq!(
+            lines(&read[2..]),
+            [Err(
+                "line 4, column notes: must be text, a boolean or null".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn csv_cells_are_trimmed_except_notes_and_a_short_row_is_named() {
+        let read = rows(InputFormat::Csv, "notes,method\n\" a note \", email \nx\n").unwrap();
+        let first = read[0].as_ref().unwrap();
+        assert_eq!(
+            (first.cells[0].as_str(), first.cells[5].as_str()),
+            ("email", " a note ")
+        );
+        assert_eq!(
+            lines(&read[1..]),
+            [Err("line 3: has 1 fields, the header has 2".to_owned())]
+        );
+        let failure = rows(InputFormat::Csv, "method,when\n").unwrap_err();
+        assert!(failure.message.contains("line 1: unknown column \"when\""));
+    }
+
+    #[test]
+    fn only_failures_that_every_row_would_meet_stop_an_import() {
+        let auth = Error::Auth(ctrlhub::AuthError::TokenUnavailable { reason: "x".into() });
+        assert!(stops_the_import(&auth));
+        let input = ctrlhub::Client::builder().build().unwrap_err();
+        assert!(!stops_the_import(&input));
+    }
 }

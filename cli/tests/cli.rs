@@ -624,7 +624,7 @@ async fn an_export_imports_again_unchanged_field_by_field() {
     varied(&source, 120);
     source.set_max_page_size(Some(25));
     let dir = tempfile::tempdir().unwrap();
-    for name in ["all.csv", "all.jsonl"] {
+    for name in ["all.csv", "all.jsonl", "all.json"] {
         let file = dir.path().join(name);
         let output = run(
             &mut ctrlhub(&source),
