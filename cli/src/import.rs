@@ -289,7 +289,7 @@ pub async fn run(client: &Client, job: ImportJob, host: &str) -> Result<Exit, Fa
         Some(path) => Some(Journal::open(path)?),
         None => None,
     };
-    let mut out = Writer::new(std::io::stdout().lock(), job.format, false);
+    let mut out = Writer::new(std::io::stdout().lock(), job.format, false).quiet_when_empty();
     let mut counts = Counts::default();
     let mut unknown_lines = Vec::new();
     let mut pending = Vec::new();

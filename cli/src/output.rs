@@ -72,6 +72,7 @@ pub struct Writer<W: Write> {
     count: usize,
     table: Vec<Record>,
     single: bool,
+    quiet_when_empty: bool,
 }
 
 impl<W: Write> Writer<W> {
@@ -83,7 +84,14 @@ impl<W: Write> Writer<W> {
             count: 0,
             table: Vec::new(),
             single,
+            quiet_when_empty: false,
         }
+    }
+
+    /// Writes nothing at all when there is nothing to write (no `(none)`, no `[]`).
+    pub fn quiet_when_empty(mut self) -> Self {
+        self.quiet_when_empty = true;
+        self
     }
 
     pub fn write(&mut self, record: &Record) -> io::Result<()> {
@@ -119,6 +127,9 @@ impl<W: Write> Writer<W> {
 
     /// Ends the output (closes a JSON array, lays out a table) and flushes it.
     pub fn finish(mut self) -> io::Result<()> {
+        if self.count == 0 && self.quiet_when_empty {
+            return self.out.flush();
+        }
         match self.format {
             Format::Json if !self.single => {
                 self.out
@@ -309,6 +320,12 @@ mod tests {
         assert_eq!(lines[1], format!("1   {}…", "x".repeat(39)));
         assert_eq!(lines[2], "22  line break");
         assert_eq!(written(Format::Table, false, &[]), "(none)\n");
+        let mut buffer = Vec::new();
+        Writer::new(&mut buffer, Format::Json, false)
+            .quiet_when_empty()
+            .finish()
+            .unwrap();
+        assert!(buffer.is_empty());
         let single = written(Format::Table, true, &rows[1..]);
         assert_eq!(
             single,
