@@ -402,17 +402,24 @@ pub async fn run(client: &Client, job: ImportJob, host: &str) -> Result<Exit, Fa
                 journal_failure.clone(),
                 stop.clone(),
             );
+            // Recorded as `sending` before it goes out; if that cannot be written, the
+            // row is not sent, nor any after it.
             move |index| {
                 let (key, line) = &keys[index];
                 let mut journal = journal.lock().unwrap_or_else(|p| p.into_inner());
-                if let Some(journal) = journal.as_mut()
-                    && let Err(e) = journal.record(key, *line, State::Sending)
+                match journal
+                    .as_mut()
+                    .map(|j| j.record(key, *line, State::Sending))
                 {
-                    failure
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .get_or_insert(e);
-                    stop.send_replace(true);
+                    Some(Err(e)) => {
+                        failure
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .get_or_insert(e);
+                        stop.send_replace(true);
+                        false
+                    }
+                    _ => true,
                 }
             }
         });

@@ -5,6 +5,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures_util::stream::{self, Stream, StreamExt};
@@ -28,7 +29,7 @@ pub struct CreateMany {
     items: Vec<NewInteraction>,
     concurrency: usize,
     stop: Option<Pin<Box<dyn Future<Output = ()> + Send + 'static>>>,
-    before_each: Option<Box<dyn FnMut(usize) + Send + 'static>>,
+    before_each: Option<Box<dyn FnMut(usize) -> bool + Send + 'static>>,
 }
 
 impl fmt::Debug for CreateMany {
@@ -71,7 +72,7 @@ pub struct CreateManyReport {
     /// How many failed in a way that may still have stored them.
     pub outcome_unknown: usize,
     /// How many inputs were never sent because [`CreateMany::stop_when`]'s signal came
-    /// first; they have no entry in `results`.
+    /// first or [`CreateMany::before_each`] said not to; they have no entry in `results`.
     pub not_started: usize,
 }
 
@@ -116,9 +117,24 @@ impl CreateMany {
 
     /// Calls `f` with an input's index just before that input is first sent, so that a
     /// caller can record, ahead of the request, that the input may be stored from now on
-    /// (a journal that survives a crash). Inputs not started (see
-    /// [`stop_when`](CreateMany::stop_when)) are never passed to `f`.
-    pub fn before_each(mut self, f: impl FnMut(usize) + Send + 'static) -> Self {
+    /// (a journal that survives a crash). `f` returns whether to go on: `false` (the
+    /// record could not be written, say) sends neither that input nor any after it; the
+    /// ones in flight finish. Inputs not started (see [`stop_when`](CreateMany::stop_when))
+    /// are never passed to `f`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: ctrlhub::Client, calls: Vec<ctrlhub::NewInteraction>) {
+    /// use std::io::Write;
+    /// let mut journal = std::fs::File::create("creates.journal").unwrap();
+    /// let report = client
+    ///     .interactions()
+    ///     .create_many(calls)
+    ///     .before_each(move |index| writeln!(journal, "sending {index}").is_ok())
+    ///     .send()
+    ///     .await;
+    /// # }
+    /// ```
+    pub fn before_each(mut self, f: impl FnMut(usize) -> bool + Send + 'static) -> Self {
         self.before_each = Some(Box::new(f));
         self
     }
@@ -133,19 +149,32 @@ impl CreateMany {
             None => Box::pin(inputs),
         };
         let mut before_each = self.before_each;
-        let creates = inputs.map(move |(index, new)| {
-            if let Some(f) = before_each.as_mut() {
-                f(index);
-            }
-            let (client, gate) = (client.clone(), gate.clone());
-            async move {
-                Created {
-                    index,
-                    result: create_one(&client, new, &gate).await,
+        // Once `before_each` says no, no further input is taken.
+        let refused = Arc::new(AtomicBool::new(false));
+        let still_going = refused.clone();
+        let creates = inputs
+            .take_while(move |_| std::future::ready(!still_going.load(Ordering::SeqCst)))
+            .map(move |(index, new)| {
+                let go = before_each.as_mut().is_none_or(|f| f(index));
+                if !go {
+                    refused.store(true, Ordering::SeqCst);
                 }
-            }
-        });
-        Box::pin(creates.buffer_unordered(self.concurrency))
+                let (client, gate) = (client.clone(), gate.clone());
+                async move {
+                    if !go {
+                        return None;
+                    }
+                    Some(Created {
+                        index,
+                        result: create_one(&client, new, &gate).await,
+                    })
+                }
+            });
+        Box::pin(
+            creates
+                .buffer_unordered(self.concurrency)
+                .filter_map(std::future::ready),
+        )
     }
 
     /// Creates every input and reports each result, in input order, with the counts.

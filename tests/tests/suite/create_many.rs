@@ -183,7 +183,10 @@ async fn stop_when_lets_the_creates_in_flight_finish_and_starts_no_more() {
         .interactions()
         .create_many((0..50).map(item))
         .concurrency(4)
-        .before_each(move |index| seen.lock().unwrap().push(index))
+        .before_each(move |index| {
+            seen.lock().unwrap().push(index);
+            true
+        })
         .stop_when(async move {
             let _ = stopped.await;
         })
@@ -230,4 +233,31 @@ async fn a_report_counts_the_inputs_never_started() {
         .send()
         .await;
     assert_eq!((report.created, report.not_started), (3, 0));
+}
+
+#[tokio::test]
+async fn before_each_saying_no_sends_neither_that_input_nor_any_after_it() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = client_for(&fake);
+    let report = client
+        .interactions()
+        .create_many((0..20).map(item))
+        .concurrency(2)
+        .before_each(|index| index < 5)
+        .send()
+        .await;
+    assert_eq!(report.created, 5);
+    assert_eq!(report.not_started, 15);
+    let indexes: Vec<usize> = report.results.iter().map(|c| c.index).collect();
+    assert_eq!(indexes, [0, 1, 2, 3, 4]);
+    let mut stored: Vec<String> = fake
+        .interactions()
+        .iter()
+        .map(|r| r["attributes"]["notes"].as_str().unwrap().to_owned())
+        .collect();
+    stored.sort();
+    assert_eq!(
+        stored,
+        (0..5).map(|i| format!("bulk item {i}")).collect::<Vec<_>>()
+    );
 }
