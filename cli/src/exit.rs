@@ -299,6 +299,25 @@ mod tests {
         let refused = chain(&["error sending request", "Connection refused (os error 111)"]);
         assert!(name_cause(&refused, false).starts_with("the connection was refused"));
         assert!(name_cause(&chain(&["x", "y"]), true).starts_with("the connection was refused"));
+        // Each sign on its own names the cause.
+        for dns in ["dns error", "failed to lookup address information"] {
+            assert!(
+                name_cause(&chain(&["a", dns]), false).contains("(DNS)"),
+                "{dns}"
+            );
+        }
+        for tls in [
+            "tls handshake eof",
+            "invalid peer certificate",
+            "handshake failure",
+            "InvalidContentType",
+            "received corrupt message",
+        ] {
+            assert!(
+                name_cause(&chain(&["a", tls]), false).starts_with("TLS failed"),
+                "{tls}"
+            );
+        }
         let tls = chain(&[
             "client error (Connect)",
             "invalid peer certificate: UnknownIssuer",

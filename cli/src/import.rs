@@ -624,6 +624,16 @@ mod tests {
     }
 
     #[test]
+    fn a_json_line_that_is_not_utf8_is_one_malformed_row() {
+        let text: &[u8] = b"{\"notes\":\"a\"}\n{\"notes\":\"\xff\"}\n{\"notes\":\"c\"}\n";
+        let read = read_jsonl(text, Path::new("in")).unwrap();
+        assert_eq!(
+            lines(&read),
+            [Ok(1), Err("line 2: is not valid UTF-8".to_owned()), Ok(3)]
+        );
+    }
+
+    #[test]
     fn csv_cells_are_trimmed_except_notes_and_a_short_row_is_named() {
         let read = rows(InputFormat::Csv, "notes,method\n\" a note \", email \nx\n").unwrap();
         let first = read[0].as_ref().unwrap();

@@ -502,6 +502,7 @@ async fn each_kind_of_error_has_its_own_exit_code_and_a_message_to_act_on() {
     let output = run(&mut ctrlhub(&fake), &["interactions", "list"]);
     assert_eq!(code(&output), 6, "{}", stderr(&output));
     assert!(stderr(&output).contains("Sign in to the proxy"));
+    assert!(stderr(&output).contains("next: the answer was not Ctrl Hub's"));
 
     // 7: nothing listens there: names the host and the cause.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -518,6 +519,7 @@ async fn each_kind_of_error_has_its_own_exit_code_and_a_message_to_act_on() {
         "{message}"
     );
     assert!(message.contains("refused"), "{message}");
+    assert!(message.contains("next: check --base-url"), "{message}");
 
     // 7: TLS to a server that speaks plain HTTP.
     let output = run(
@@ -544,6 +546,11 @@ async fn each_kind_of_error_has_its_own_exit_code_and_a_message_to_act_on() {
     );
     assert_eq!(code(&output), 7);
     assert!(stderr(&output).contains("--timeout"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("did not answer in time"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 /// The interactions of a fake with every importable field set, some left empty.
@@ -1247,6 +1254,56 @@ fn fake_fail_every_fails_requests_in_turn() {
     assert_eq!(code(&output), 7, "{}", stderr(&output));
     assert!(
         stderr(&output).contains("after 3 attempts"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_error_status_says_what_to_do_next() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    // Status, how many times the fake gives it (reads are sent again on 429 and 5xx,
+    // three attempts in all), and the advice.
+    let cases: &[(u16, usize, &str)] = &[
+        (400, 1, "next: correct the values Ctrl Hub named above"),
+        (422, 1, "next: correct the values Ctrl Hub named above"),
+        (
+            403,
+            1,
+            "next: the credentials may not do this in this organisation",
+        ),
+        (404, 1, "next: check the id and the organisation"),
+        (429, 3, "next: Ctrl Hub is limiting requests"),
+        (500, 1, "next: Ctrl Hub failed: try again later"),
+        (503, 3, "next: Ctrl Hub failed: try again later"),
+        (409, 1, "next: see the message above"),
+    ];
+    for (status, times, advice) in cases {
+        for _ in 0..*times {
+            fake.push_fault(Fault::status(*status).with_header("retry-after", "0"));
+        }
+        let output = run(&mut ctrlhub(&fake), &["contacts", "list"]);
+        assert_eq!(code(&output), 5, "{status}: {}", stderr(&output));
+        let message = stderr(&output);
+        assert!(message.contains(&format!("status: {status}")), "{message}");
+        assert!(message.contains(advice), "{status}: {message}");
+        assert_eq!(fake.pending_faults(), 0, "{status}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_over_the_size_limit_says_to_ask_for_less() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    // 33 MiB, over the client's 32 MiB default.
+    fake.push_fault(Fault::Status {
+        status: 200,
+        headers: vec![("content-type".into(), "application/vnd.api+json".into())],
+        body: " ".repeat(33 * 1024 * 1024),
+    });
+    let output = run(&mut ctrlhub(&fake), &["contacts", "list"]);
+    assert_eq!(code(&output), 6, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("next: the answer was larger than the client accepts"),
         "{}",
         stderr(&output)
     );
