@@ -227,6 +227,17 @@ mod tests {
         assert_eq!(error.exit, crate::exit::Exit::Local);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), damaged);
 
+        // A bad last line that ends with a newline was written whole: damaged, not cut.
+        let damaged =
+            format!("{HEADER}\n{{\"row\":\"a#0\",\"line\":2,\"state\":\"sending\"}}\nnot json\n");
+        std::fs::write(&path, &damaged).unwrap();
+        let error = Journal::open(&path).unwrap_err();
+        assert!(
+            error.message.contains("damaged at line 3"),
+            "{}",
+            error.message
+        );
+
         std::fs::write(&path, "method,direction\nemail,inbound\n").unwrap();
         let error = Journal::open(&path).unwrap_err();
         assert!(

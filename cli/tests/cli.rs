@@ -777,6 +777,10 @@ async fn a_malformed_row_names_its_line_and_column_and_the_rest_still_go() {
         })
         .collect();
     assert_eq!(reported, [3, 4, 5, 6, 7, 9]);
+    assert_eq!(
+        summary(&output),
+        "import: 3 created, 0 already created, 0 refused, 6 malformed, 0 outcome unknown, 0 not started"
+    );
     let mut notes: Vec<String> = notes_count(&fake).into_keys().collect();
     notes.sort();
     assert_eq!(notes, ["a quoted, fine note", "first", "last"]);
@@ -1038,10 +1042,9 @@ async fn rows_are_found_in_the_journal_by_content_even_when_the_file_changes() {
     .unwrap();
     let output = run(&mut ctrlhub(&fake), &args);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("2 created, 2 already created"),
-        "{}",
-        stderr(&output)
+    assert_eq!(
+        summary(&output),
+        "import: 2 created, 2 already created, 0 refused, 0 malformed, 0 outcome unknown, 0 not started"
     );
     let count = notes_count(&fake);
     assert_eq!((count["same"], count["new"]), (3, 1));
@@ -1307,4 +1310,140 @@ async fn an_answer_over_the_size_limit_says_to_ask_for_less() {
         "{}",
         stderr(&output)
     );
+}
+
+fn summary(output: &Output) -> String {
+    stderr(output)
+        .lines()
+        .find(|l| l.starts_with("import: "))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_reports_and_journals_each_outcome() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("calls.csv");
+    let log = dir.path().join("calls.journal");
+    // Line 2 has no date: the fake refuses it (400). Line 4 meets a 503.
+    let mut text = String::from("method,direction,date_time,notes\nemail,inbound,,no date\n");
+    for i in 0..5 {
+        text.push_str(&format!("email,inbound,2026-02-01T10:00:0{i}Z,call {i}\n"));
+    }
+    std::fs::write(&file, text).unwrap();
+    fake.push_fault(Fault::Pass);
+    fake.push_fault(Fault::Pass);
+    fake.push_fault(Fault::status(503));
+    let args = [
+        "interactions",
+        "import",
+        file.to_str().unwrap(),
+        "--journal",
+        log.to_str().unwrap(),
+        "--concurrency",
+        "1",
+    ];
+    let output = run(&mut ctrlhub(&fake), &args);
+    assert_eq!(code(&output), 9, "{}", stderr(&output));
+    assert_eq!(
+        summary(&output),
+        "import: 4 created, 0 already created, 1 refused, 0 malformed, 1 outcome unknown, 0 not started"
+    );
+    let log_text = stderr(&output);
+    assert!(
+        log_text.contains("line 2: refused: Ctrl Hub answered 400"),
+        "{log_text}"
+    );
+    assert!(
+        log_text.contains("line 4: outcome unknown: Ctrl Hub answered 503"),
+        "{log_text}"
+    );
+    assert!(!log_text.contains("no --journal"));
+    let report = json_lines(&output);
+    assert_eq!(
+        report
+            .iter()
+            .map(|r| (r["line"].as_u64().unwrap(), r["outcome"].as_str().unwrap()))
+            .collect::<Vec<_>>(),
+        [(2, "refused"), (4, "unknown")]
+    );
+    let states = last_states(&log);
+    assert_eq!(
+        states.values().filter(|e| e["state"] == "created").count(),
+        4
+    );
+
+    // The rerun sends the refused row again (refused is safe to resend), not the unknown.
+    let requests = fake.api_requests().len();
+    let output = run(&mut ctrlhub(&fake), &args);
+    assert_eq!(code(&output), 9, "{}", stderr(&output));
+    assert_eq!(fake.api_requests().len(), requests + 1);
+    assert_eq!(
+        summary(&output),
+        "import: 0 created, 4 already created, 1 refused, 0 malformed, 1 outcome unknown, 0 not started"
+    );
+    let unknown = json_lines(&output)
+        .into_iter()
+        .find(|r| r["outcome"] == "unknown")
+        .unwrap();
+    assert_eq!(unknown["line"], 4);
+    assert!(
+        unknown["error"].as_str().unwrap().contains("503"),
+        "{unknown}"
+    );
+
+    // Without a journal a failed row gets a hint to use one; a clean import does not.
+    let fresh = FakeCtrlHub::start().await.unwrap();
+    let output = run(
+        &mut ctrlhub(&fresh),
+        &["interactions", "import", file.to_str().unwrap()],
+    );
+    assert_eq!(code(&output), 8);
+    assert!(stderr(&output).contains("no --journal was given"));
+    fresh.push_fault(Fault::status(503));
+    std::fs::write(
+        &file,
+        "method,direction,date_time\nemail,inbound,2026-02-01T10:00:00Z\n",
+    )
+    .unwrap();
+    let output = run(
+        &mut ctrlhub(&fresh),
+        &["interactions", "import", file.to_str().unwrap()],
+    );
+    assert_eq!(code(&output), 9);
+    assert!(stderr(&output).contains("no --journal was given"));
+    let output = run(
+        &mut ctrlhub(&fresh),
+        &["interactions", "import", file.to_str().unwrap()],
+    );
+    assert_eq!(code(&output), 0);
+    assert!(!stderr(&output).contains("no --journal"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_host_stops_an_import_after_the_first_row() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("calls.csv");
+    rows_csv(&file, 10);
+    let output = run(
+        ctrlhub(&fake).env("CTRLHUB_BASE_URL", format!("http://127.0.0.1:{port}")),
+        &[
+            "interactions",
+            "import",
+            file.to_str().unwrap(),
+            "--concurrency",
+            "1",
+        ],
+    );
+    assert_eq!(code(&output), 7, "{}", stderr(&output));
+    assert_eq!(
+        summary(&output),
+        "import: 0 created, 0 already created, 1 refused, 0 malformed, 0 outcome unknown, 9 not started"
+    );
+    assert!(stderr(&output).contains("could not connect to 127.0.0.1"));
 }
