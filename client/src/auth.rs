@@ -60,6 +60,9 @@ pub(crate) struct Authorization {
 
 impl Credentials {
     /// The header that authenticates a request, fetching an access token if none is fresh.
+    ///
+    /// The token request is boxed: every request's future holds this one, and a session
+    /// token, or a cached access token, needs none of the room a token request takes.
     pub(crate) async fn authorization(&self) -> Result<Authorization, Error> {
         match self {
             Credentials::SessionToken(token) => Ok(Authorization {
@@ -67,16 +70,18 @@ impl Credentials {
                 value: secret_header_value(token.expose_secret(), "session_token")?,
                 generation: 0,
             }),
-            Credentials::ServiceAccount(source) => source.authorization(None).await,
+            Credentials::ServiceAccount(source) => Box::pin(source.authorization(None)).await,
         }
     }
 
     /// After a 401 to a request that carried `stale`: a fresh header, or `None` when these
-    /// credentials cannot be renewed (a session token).
+    /// credentials cannot be renewed (a session token). Boxed, as `authorization` is.
     pub(crate) async fn renew(&self, stale: u64) -> Option<Result<Authorization, Error>> {
         match self {
             Credentials::SessionToken(_) => None,
-            Credentials::ServiceAccount(source) => Some(source.authorization(Some(stale)).await),
+            Credentials::ServiceAccount(source) => {
+                Some(Box::pin(source.authorization(Some(stale))).await)
+            }
         }
     }
 }

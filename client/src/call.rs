@@ -38,12 +38,12 @@ impl Call {
         (Call { record }, client)
     }
 
-    /// Turns the generated client's result into this crate's.
-    pub(crate) async fn finish<T>(self, result: RawResult<T>) -> Result<ResponseValue<T>, Error> {
-        match result {
-            Ok(value) => Ok(value),
-            Err(error) => Err(self.error(error).await),
-        }
+    /// This crate's error for the generated client's. Boxed: failures are rare, and the
+    /// future of every call that holds this one need not make room for it. (The answer's
+    /// path goes without it: callers match on the operation's result themselves, so that
+    /// no future of the operation is moved into another one.)
+    pub(crate) async fn fail(self, error: progenitor_client::Error<ErrorDocument>) -> Error {
+        Box::pin(self.error(error)).await
     }
 
     async fn error(self, error: progenitor_client::Error<ErrorDocument>) -> Error {

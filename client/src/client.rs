@@ -140,7 +140,13 @@ impl Client {
         Fut: Future<Output = RawResult<T>>,
     {
         let (call, raw) = Call::start(&self.raw);
-        call.finish(operation(raw).await).await
+        // The operation's result is not kept across the await of `fail`, so this future
+        // makes no room for it.
+        let error = match operation(raw).await {
+            Ok(answer) => return Ok(answer),
+            Err(error) => error,
+        };
+        Err(call.fail(error).await)
     }
 
     /// Every item of a list operation of the [generated client](crate::generated), page
@@ -207,12 +213,11 @@ impl Client {
             let (call, raw) = Call::start(&client.raw);
             let request = list(raw, offset);
             async move {
-                Ok(call
-                    .finish(request.await)
-                    .await?
-                    .into_inner()
-                    .into_page()
-                    .map(item))
+                let error = match request.await {
+                    Ok(answer) => return Ok(answer.into_inner().into_page().map(item)),
+                    Err(error) => error,
+                };
+                Err(call.fail(error).await)
             }
         })
     }

@@ -5,6 +5,7 @@
 //! The generated client carries a [`Transport`] as its inner state; its hooks
 //! (`crate::hooks`) call [`Transport::execute`]. `crate::call` reads the record.
 
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use progenitor_client::OperationInfo;
@@ -116,105 +117,115 @@ impl Transport {
     /// Sends `request`, renewing an access token once after a 401 and retrying as the
     /// [`RetryPolicy`] allows. Returns the last answer or transport error; an error of
     /// this crate's own (a failed token request) goes to the call record.
-    pub(crate) async fn execute(
+    ///
+    /// A function returning a future rather than an `async fn`: an `async fn` keeps its
+    /// arguments and a copy of each in its future, and every request's future holds this
+    /// one, so the request is captured once (as in `attempt`).
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an async fn holds the request twice"
+    )]
+    pub(crate) fn execute(
         &self,
         http: &reqwest::Client,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
         info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        let credentials = &self.shared.credentials;
-        let method = request.method().clone();
-        let mut retries = self.shared.retry.start();
-        let mut renewed = false;
-        let mut attempt = 0u32;
-        let mut request = request;
-        // `pre` made sure credentials are at hand; should a token run out and fail to
-        // renew in between, the request goes without one and Ctrl Hub's 401 is the answer,
-        // with the token error recorded for the typed API.
-        let handed_over = self
-            .call
-            .as_ref()
-            .and_then(|call| call.with(|info| info.authorization.take()));
-        let mut authorization = match handed_over {
-            Some(authorization) => Some(authorization),
-            None => match credentials.authorization().await {
-                Ok(authorization) => Some(authorization),
-                Err(error) => {
-                    self.record(|call| call.hook_error = Some(error));
-                    None
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
+        async move {
+            let credentials = &self.shared.credentials;
+            let method = request.method().clone();
+            let mut retries = self.shared.retry.start();
+            let mut renewed = false;
+            let mut attempt = 0u32;
+            // `pre` made sure credentials are at hand; should a token run out and fail to
+            // renew in between, the request goes without one and Ctrl Hub's 401 is the
+            // answer, with the token error recorded for the typed API.
+            let handed_over = self
+                .call
+                .as_ref()
+                .and_then(|call| call.with(|info| info.authorization.take()));
+            let mut authorization = match handed_over {
+                Some(authorization) => Some(authorization),
+                None => match credentials.authorization().await {
+                    Ok(authorization) => Some(authorization),
+                    Err(error) => {
+                        self.record(|call| call.hook_error = Some(error));
+                        None
+                    }
+                },
+            };
+            loop {
+                attempt += 1;
+                self.record(|call| call.attempts = attempt);
+                if let Some(authorization) = &authorization {
+                    request
+                        .headers_mut()
+                        .insert(authorization.name.clone(), authorization.value.clone());
                 }
-            },
-        };
-        loop {
-            attempt += 1;
-            self.record(|call| call.attempts = attempt);
-            if let Some(authorization) = &authorization {
-                request
-                    .headers_mut()
-                    .insert(authorization.name.clone(), authorization.value.clone());
-            }
-            // A copy for a possible next attempt; JSON bodies are bytes, so this succeeds.
-            let spare = request.try_clone();
-            let result = self.attempt(http, request, info, attempt).await;
+                // A copy for a possible next attempt; JSON bodies are bytes, so this succeeds.
+                let spare = request.try_clone();
+                let result = self.attempt(http, request, info, attempt).await;
 
-            let failure = match &result {
-                Ok(response) if response.status() == StatusCode::UNAUTHORIZED && !renewed => {
-                    let stale = authorization.as_ref().map_or(0, |a| a.generation);
-                    match credentials.renew(stale).await {
-                        None => return result,
-                        Some(Ok(fresh)) => {
-                            renewed = true;
-                            authorization = Some(fresh);
-                            // An earlier token failure no longer explains the outcome.
-                            self.record(|call| call.hook_error = None);
-                            match spare {
-                                Some(next) => {
-                                    request = next;
-                                    continue;
+                let failure = match &result {
+                    Ok(response) if response.status() == StatusCode::UNAUTHORIZED && !renewed => {
+                        let stale = authorization.as_ref().map_or(0, |a| a.generation);
+                        match credentials.renew(stale).await {
+                            None => return result,
+                            Some(Ok(fresh)) => {
+                                renewed = true;
+                                authorization = Some(fresh);
+                                // An earlier token failure no longer explains the outcome.
+                                self.record(|call| call.hook_error = None);
+                                match spare {
+                                    Some(next) => {
+                                        request = next;
+                                        continue;
+                                    }
+                                    None => return result,
                                 }
-                                None => return result,
+                            }
+                            Some(Err(error)) => {
+                                self.record(|call| call.hook_error = Some(error));
+                                return result;
                             }
                         }
-                        Some(Err(error)) => {
-                            self.record(|call| call.hook_error = Some(error));
-                            return result;
-                        }
                     }
+                    Ok(response) => Failure::Answered(response.status(), response.headers()),
+                    Err(error) if error.is_connect() => Failure::NotConnected,
+                    Err(_) => Failure::MaybeSent,
+                };
+                // `next_wait` declines every answer but 429/502/503/504, successes included.
+                let wait = retries.next_wait(&method, attempt, failure);
+                let (Some(wait), Some(next)) = (wait, spare) else {
+                    return result;
+                };
+                tracing::debug!(
+                    operation = info.operation_id,
+                    attempt,
+                    wait_ms = wait.as_millis() as u64,
+                    "retrying Ctrl Hub request"
+                );
+                drop(result);
+                tokio::time::sleep(wait).await;
+                request = next;
+                // Retries can outlast a token's renewal margin; take the current one (a cache
+                // read while it is fresh). Should that fail, the old one goes and a 401 tells.
+                if let Ok(current) = credentials.authorization().await {
+                    authorization = Some(current);
                 }
-                Ok(response) => Failure::Answered(response.status(), response.headers()),
-                Err(error) if error.is_connect() => Failure::NotConnected,
-                Err(_) => Failure::MaybeSent,
-            };
-            // `next_wait` declines every answer but 429/502/503/504, successes included.
-            let wait = retries.next_wait(&method, attempt, failure);
-            let (Some(wait), Some(next)) = (wait, spare) else {
-                return result;
-            };
-            tracing::debug!(
-                operation = info.operation_id,
-                attempt,
-                wait_ms = wait.as_millis() as u64,
-                "retrying Ctrl Hub request"
-            );
-            drop(result);
-            tokio::time::sleep(wait).await;
-            request = next;
-            // Retries can outlast a token's renewal margin; take the current one (a cache
-            // read while it is fresh). Should that fail, the old one goes and a 401 tells.
-            if let Ok(current) = credentials.authorization().await {
-                authorization = Some(current);
             }
         }
     }
 
-    /// One attempt, in its own tracing span.
-    async fn attempt(
-        &self,
-        http: &reqwest::Client,
+    /// One attempt, in its own tracing span. The request is handed to reqwest before the
+    /// future is made (within the span), so the future holds reqwest's, not the request.
+    fn attempt<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
         request: reqwest::Request,
         info: &OperationInfo,
         attempt: u32,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + 'a {
         let span = tracing::info_span!(
             "ctrlhub.request",
             operation = info.operation_id,
@@ -227,9 +238,10 @@ impl Transport {
             error = tracing::field::Empty,
         );
         let method = request.method().clone();
-        async {
-            let started = tokio::time::Instant::now();
-            let result = http.execute(request).await;
+        let started = tokio::time::Instant::now();
+        let pending = span.in_scope(|| http.execute(request));
+        async move {
+            let result = pending.await;
             let span = tracing::Span::current();
             match &result {
                 Ok(response) => {
@@ -270,7 +282,6 @@ impl Transport {
             result
         }
         .instrument(span)
-        .await
     }
 }
 
