@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 
 use progenitor_client::{ClientInfo, ResponseValue};
 use uuid::Uuid;
@@ -31,7 +32,8 @@ use crate::pages::{ListDocument, ListStream, stream_pages};
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    pub(crate) raw: generated::Client,
+    /// Shared, so a clone (each typed request owns one) copies no base URL.
+    pub(crate) raw: Arc<generated::Client>,
     pub(crate) organisation_id: Uuid,
 }
 

@@ -9,7 +9,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use progenitor_client::OperationInfo;
-use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::header::{self, AsHeaderName, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use tracing::Instrument;
 
@@ -21,7 +21,11 @@ use crate::retry::{Failure, RetryPolicy};
 pub(crate) const JSON_API: &str = crate::jsonapi::MEDIA_TYPE;
 
 /// The response header Ctrl Hub uses to identify a request for its support team.
-pub(crate) const TRACE_ID_HEADER: &str = "x-trace-id";
+pub(crate) const TRACE_ID_HEADER: HeaderName = HeaderName::from_static("x-trace-id");
+
+/// The header progenitor adds with the spec's `info.version`, which Ctrl Hub does not
+/// document: it is taken out of every request.
+const API_VERSION_HEADER: HeaderName = HeaderName::from_static("api-version");
 
 /// The state the low-level generated client carries: credentials and policies shared by
 /// every clone of a [`crate::Client`]. It has no public methods; it is public only because
@@ -62,8 +66,10 @@ pub(crate) struct CallInfo {
     /// whether a failure leaves the outcome unknown.
     pub(crate) method: Option<Method>,
     pub(crate) status: Option<StatusCode>,
-    pub(crate) content_type: Option<String>,
-    pub(crate) trace_id: Option<String>,
+    /// The final answer's `Content-Type` and `X-Trace-Id`, kept as they came (made text
+    /// only should the call fail).
+    pub(crate) content_type: Option<HeaderValue>,
+    pub(crate) trace_id: Option<HeaderValue>,
     pub(crate) hook_error: Option<Error>,
     pub(crate) attempts: u32,
     pub(crate) retry_after: Option<std::time::Duration>,
@@ -105,7 +111,7 @@ impl Transport {
         let headers = request.headers_mut();
         // progenitor adds the spec's `info.version` as `api-version`; Ctrl Hub does not
         // document that header, so the request carries only documented ones.
-        headers.remove("api-version");
+        headers.remove(&API_VERSION_HEADER);
         headers.insert(header::ACCEPT, HeaderValue::from_static(JSON_API));
         if request.body().is_some() {
             request
@@ -245,17 +251,18 @@ impl Transport {
             let span = tracing::Span::current();
             match &result {
                 Ok(response) => {
-                    span.record("status", response.status().as_u16());
-                    let trace_id = trace_id(response.headers());
-                    if let Some(id) = &trace_id {
-                        span.record("trace_id", id.as_str());
+                    let headers = response.headers();
+                    if !span.is_disabled() {
+                        span.record("status", response.status().as_u16());
+                        if let Some(id) = text_of(headers.get(&TRACE_ID_HEADER)) {
+                            span.record("trace_id", id);
+                        }
                     }
                     self.record(|call| {
                         call.status = Some(response.status());
-                        call.content_type =
-                            header_text(response.headers(), header::CONTENT_TYPE.as_str());
-                        call.trace_id = trace_id;
-                        call.retry_after = crate::retry::retry_after(response.headers());
+                        call.content_type = headers.get(header::CONTENT_TYPE).cloned();
+                        call.trace_id = headers.get(&TRACE_ID_HEADER).cloned();
+                        call.retry_after = crate::retry::retry_after(headers);
                     });
                 }
                 Err(error) => {
@@ -312,7 +319,9 @@ pub(crate) async fn read_bounded(
             std::mem::take(response.headers_mut()),
         ));
     }
-    let mut chunks: Vec<bytes::Bytes> = Vec::new();
+    // The first chunk is often the whole body: the list of chunks starts with the second.
+    let mut first: Option<bytes::Bytes> = None;
+    let mut more: Vec<bytes::Bytes> = Vec::new();
     let mut read = 0u64;
     while let Some(chunk) = response.chunk().await? {
         read += chunk.len() as u64;
@@ -322,14 +331,18 @@ pub(crate) async fn read_bounded(
                 std::mem::take(response.headers_mut()),
             ));
         }
-        chunks.push(chunk);
+        match first {
+            None => first = Some(chunk),
+            Some(_) => more.push(chunk),
+        }
     }
-    let bytes = match chunks.len() {
-        0 => bytes::Bytes::new(),
-        1 => chunks.swap_remove(0),
-        _ => {
+    let bytes = match (first, more.is_empty()) {
+        (None, _) => bytes::Bytes::new(),
+        (Some(only), true) => only,
+        (Some(first), false) => {
             let mut joined = bytes::BytesMut::with_capacity(read as usize);
-            for chunk in chunks {
+            joined.extend_from_slice(&first);
+            for chunk in more {
                 joined.extend_from_slice(&chunk);
             }
             joined.freeze()
@@ -370,7 +383,7 @@ impl Transport {
     ) -> reqwest::Response {
         let error = Error::Decode(crate::error::DecodeError {
             status: Some(status),
-            content_type: header_text(&headers, header::CONTENT_TYPE.as_str()),
+            content_type: header_text(&headers, header::CONTENT_TYPE),
             snippet: String::new(),
             reason: format!(
                 "the answer is larger than the limit of {limit} bytes \
@@ -405,12 +418,18 @@ fn transport_kind(error: &reqwest::Error) -> &'static str {
 }
 
 pub(crate) fn trace_id(headers: &HeaderMap) -> Option<String> {
-    header_text(headers, TRACE_ID_HEADER)
+    header_text(headers, &TRACE_ID_HEADER)
 }
 
-pub(crate) fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
+pub(crate) fn header_text(headers: &HeaderMap, name: impl AsHeaderName) -> Option<String> {
+    text(headers.get(name))
+}
+
+/// A header's value as text, if it is.
+pub(crate) fn text(value: Option<&HeaderValue>) -> Option<String> {
+    text_of(value).map(str::to_owned)
+}
+
+fn text_of(value: Option<&HeaderValue>) -> Option<&str> {
+    value.and_then(|value| value.to_str().ok())
 }
