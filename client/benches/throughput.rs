@@ -246,8 +246,9 @@ fn summary(ratios: &mut [f64]) -> String {
 }
 
 fn main() {
-    // `-- --profile ctrlhub|raw`: only that client's creates at 32 in flight, long enough
-    // for a sampling profiler (`perf record`).
+    // `-- --profile ctrlhub|raw [creates]`: only that client's creates at 32 in flight,
+    // 100,000 by default: long enough for a sampling profiler (`perf record`); fewer for an
+    // instruction-counting one (`valgrind --tool=callgrind`).
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--profile") {
         let how = match args.get(i + 1).map(String::as_str) {
@@ -267,7 +268,11 @@ fn main() {
             .build()
             .expect("client");
         let http = reqwest::Client::new();
-        let per = runtime.block_on(creates(how, &client, &http, &base, 100_000, 32));
+        let total = args
+            .get(i + 2)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(100_000);
+        let per = runtime.block_on(creates(how, &client, &http, &base, total, 32));
         println!("{:.1} µs per create", per * 1e6);
         return;
     }

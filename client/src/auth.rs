@@ -30,8 +30,9 @@ pub(crate) const SESSION_TOKEN_HEADER: &str = "x-session-token";
 
 /// How the client proves who it is. Never printed: `Debug` shows only the kind.
 pub(crate) enum Credentials {
-    /// A user's login session (`X-Session-Token`).
-    SessionToken(SecretString),
+    /// A user's login session: the `X-Session-Token` value, built once (and marked
+    /// sensitive) when the client is built, then shared by every request.
+    SessionToken(HeaderValue),
     /// A service-account key, exchanged for access tokens.
     ServiceAccount(Box<TokenSource>),
 }
@@ -59,24 +60,34 @@ pub(crate) struct Authorization {
 }
 
 impl Credentials {
+    /// Session-token credentials: the token as a header value, marked sensitive.
+    pub(crate) fn session_token(token: &SecretString) -> Result<Credentials, Error> {
+        secret_header_value(token.expose_secret(), "session_token").map(Credentials::SessionToken)
+    }
+
     /// The header that authenticates a request, fetching an access token if none is fresh.
+    ///
+    /// The token request is boxed: every request's future holds this one, and a session
+    /// token, or a cached access token, needs none of the room a token request takes.
     pub(crate) async fn authorization(&self) -> Result<Authorization, Error> {
         match self {
-            Credentials::SessionToken(token) => Ok(Authorization {
+            Credentials::SessionToken(value) => Ok(Authorization {
                 name: HeaderName::from_static(SESSION_TOKEN_HEADER),
-                value: secret_header_value(token.expose_secret(), "session_token")?,
+                value: value.clone(),
                 generation: 0,
             }),
-            Credentials::ServiceAccount(source) => source.authorization(None).await,
+            Credentials::ServiceAccount(source) => Box::pin(source.authorization(None)).await,
         }
     }
 
     /// After a 401 to a request that carried `stale`: a fresh header, or `None` when these
-    /// credentials cannot be renewed (a session token).
+    /// credentials cannot be renewed (a session token). Boxed, as `authorization` is.
     pub(crate) async fn renew(&self, stale: u64) -> Option<Result<Authorization, Error>> {
         match self {
             Credentials::SessionToken(_) => None,
-            Credentials::ServiceAccount(source) => Some(source.authorization(Some(stale)).await),
+            Credentials::ServiceAccount(source) => {
+                Some(Box::pin(source.authorization(Some(stale))).await)
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 //! [`ClientBuilder`]: the settings of a [`Client`], checked when it is built.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -258,7 +259,7 @@ impl ClientBuilder {
             }
             (Some(token), None) => {
                 check_secret(token.expose_secret(), "session_token")?;
-                Credentials::SessionToken(token)
+                Credentials::session_token(&token)?
             }
             (None, Some((client_id, client_secret))) => {
                 if client_id.trim().is_empty() {
@@ -301,7 +302,9 @@ impl ClientBuilder {
         let transport = Transport::new(credentials, self.retry, self.max_answer_size);
         let base_url = base_url.as_str().trim_end_matches('/').to_owned();
         Ok(Client {
-            raw: generated::Client::new_with_client(&base_url, http, transport),
+            raw: Arc::new(generated::Client::new_with_client(
+                &base_url, http, transport,
+            )),
             organisation_id,
         })
     }

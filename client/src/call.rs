@@ -15,7 +15,7 @@ use crate::error::{
 };
 use crate::generated;
 use crate::jsonapi::{ErrorDocument, ErrorObject};
-use crate::transport::{CallRecord, Transport, header_text, trace_id};
+use crate::transport::{CallRecord, Transport, header_text, text, trace_id};
 
 /// What a generated operation returns.
 pub(crate) type RawResult<T> = Result<ResponseValue<T>, progenitor_client::Error<ErrorDocument>>;
@@ -38,12 +38,12 @@ impl Call {
         (Call { record }, client)
     }
 
-    /// Turns the generated client's result into this crate's.
-    pub(crate) async fn finish<T>(self, result: RawResult<T>) -> Result<ResponseValue<T>, Error> {
-        match result {
-            Ok(value) => Ok(value),
-            Err(error) => Err(self.error(error).await),
-        }
+    /// This crate's error for the generated client's. Boxed: failures are rare, and the
+    /// future of every call that holds this one need not make room for it. (The answer's
+    /// path goes without it: callers match on the operation's result themselves, so that
+    /// no future of the operation is moved into another one.)
+    pub(crate) async fn fail(self, error: progenitor_client::Error<ErrorDocument>) -> Error {
+        Box::pin(self.error(error)).await
     }
 
     async fn error(self, error: progenitor_client::Error<ErrorDocument>) -> Error {
@@ -63,8 +63,8 @@ impl Call {
                     let (status, retry_after) = (call.status, call.retry_after);
                     (
                         status,
-                        call.content_type.take(),
-                        call.trace_id.take(),
+                        text(call.content_type.as_ref()),
+                        text(call.trace_id.as_ref()),
                         retry_after,
                     )
                 });
@@ -98,7 +98,7 @@ impl Call {
                 let body = response.bytes().await.unwrap_or_default();
                 Error::Decode(DecodeError {
                     status: Some(status),
-                    content_type: header_text(&headers, header::CONTENT_TYPE.as_str()),
+                    content_type: header_text(&headers, header::CONTENT_TYPE),
                     snippet: DecodeError::snippet_of(&body),
                     reason,
                     trace_id: trace_id(&headers),

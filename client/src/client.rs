@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 
 use progenitor_client::{ClientInfo, ResponseValue};
 use uuid::Uuid;
@@ -31,7 +32,8 @@ use crate::pages::{ListDocument, ListStream, stream_pages};
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    pub(crate) raw: generated::Client,
+    /// Shared, so a clone (each typed request owns one) copies no base URL.
+    pub(crate) raw: Arc<generated::Client>,
     pub(crate) organisation_id: Uuid,
 }
 
@@ -140,7 +142,13 @@ impl Client {
         Fut: Future<Output = RawResult<T>>,
     {
         let (call, raw) = Call::start(&self.raw);
-        call.finish(operation(raw).await).await
+        // The operation's result is not kept across the await of `fail`, so this future
+        // makes no room for it.
+        let error = match operation(raw).await {
+            Ok(answer) => return Ok(answer),
+            Err(error) => error,
+        };
+        Err(call.fail(error).await)
     }
 
     /// Every item of a list operation of the [generated client](crate::generated), page
@@ -207,12 +215,11 @@ impl Client {
             let (call, raw) = Call::start(&client.raw);
             let request = list(raw, offset);
             async move {
-                Ok(call
-                    .finish(request.await)
-                    .await?
-                    .into_inner()
-                    .into_page()
-                    .map(item))
+                let error = match request.await {
+                    Ok(answer) => return Ok(answer.into_inner().into_page().map(item)),
+                    Err(error) => error,
+                };
+                Err(call.fail(error).await)
             }
         })
     }

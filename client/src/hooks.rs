@@ -1,6 +1,8 @@
 //! progenitor's `ClientHooks` for the generated client: every generated operation, wrapped
 //! or not, goes through these two hooks.
 
+use std::future::Future;
+
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
 use crate::generated;
@@ -34,12 +36,12 @@ impl ClientHooks<Transport> for generated::Client {
     }
 
     /// Sends the request the way [`Transport::execute`] does: credentials, renewal after a
-    /// 401, retries and tracing.
-    async fn exec(
+    /// 401, retries and tracing. Its future is `execute`'s own, not one more around it.
+    fn exec(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        self.inner().execute(self.client(), request, info).await
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
+        self.inner().execute(self.client(), request, info)
     }
 }

@@ -5,10 +5,11 @@
 //! The generated client carries a [`Transport`] as its inner state; its hooks
 //! (`crate::hooks`) call [`Transport::execute`]. `crate::call` reads the record.
 
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use progenitor_client::OperationInfo;
-use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::header::{self, AsHeaderName, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use tracing::Instrument;
 
@@ -20,7 +21,11 @@ use crate::retry::{Failure, RetryPolicy};
 pub(crate) const JSON_API: &str = crate::jsonapi::MEDIA_TYPE;
 
 /// The response header Ctrl Hub uses to identify a request for its support team.
-pub(crate) const TRACE_ID_HEADER: &str = "x-trace-id";
+pub(crate) const TRACE_ID_HEADER: HeaderName = HeaderName::from_static("x-trace-id");
+
+/// The header progenitor adds with the spec's `info.version`, which Ctrl Hub does not
+/// document: it is taken out of every request.
+const API_VERSION_HEADER: HeaderName = HeaderName::from_static("api-version");
 
 /// The state the low-level generated client carries: credentials and policies shared by
 /// every clone of a [`crate::Client`]. It has no public methods; it is public only because
@@ -61,8 +66,10 @@ pub(crate) struct CallInfo {
     /// whether a failure leaves the outcome unknown.
     pub(crate) method: Option<Method>,
     pub(crate) status: Option<StatusCode>,
-    pub(crate) content_type: Option<String>,
-    pub(crate) trace_id: Option<String>,
+    /// The final answer's `Content-Type` and `X-Trace-Id`, kept as they came (made text
+    /// only should the call fail).
+    pub(crate) content_type: Option<HeaderValue>,
+    pub(crate) trace_id: Option<HeaderValue>,
     pub(crate) hook_error: Option<Error>,
     pub(crate) attempts: u32,
     pub(crate) retry_after: Option<std::time::Duration>,
@@ -104,7 +111,7 @@ impl Transport {
         let headers = request.headers_mut();
         // progenitor adds the spec's `info.version` as `api-version`; Ctrl Hub does not
         // document that header, so the request carries only documented ones.
-        headers.remove("api-version");
+        headers.remove(&API_VERSION_HEADER);
         headers.insert(header::ACCEPT, HeaderValue::from_static(JSON_API));
         if request.body().is_some() {
             request
@@ -116,105 +123,115 @@ impl Transport {
     /// Sends `request`, renewing an access token once after a 401 and retrying as the
     /// [`RetryPolicy`] allows. Returns the last answer or transport error; an error of
     /// this crate's own (a failed token request) goes to the call record.
-    pub(crate) async fn execute(
+    ///
+    /// A function returning a future rather than an `async fn`: an `async fn` keeps its
+    /// arguments and a copy of each in its future, and every request's future holds this
+    /// one, so the request is captured once (as in `attempt`).
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an async fn holds the request twice"
+    )]
+    pub(crate) fn execute(
         &self,
         http: &reqwest::Client,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
         info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        let credentials = &self.shared.credentials;
-        let method = request.method().clone();
-        let mut retries = self.shared.retry.start();
-        let mut renewed = false;
-        let mut attempt = 0u32;
-        let mut request = request;
-        // `pre` made sure credentials are at hand; should a token run out and fail to
-        // renew in between, the request goes without one and Ctrl Hub's 401 is the answer,
-        // with the token error recorded for the typed API.
-        let handed_over = self
-            .call
-            .as_ref()
-            .and_then(|call| call.with(|info| info.authorization.take()));
-        let mut authorization = match handed_over {
-            Some(authorization) => Some(authorization),
-            None => match credentials.authorization().await {
-                Ok(authorization) => Some(authorization),
-                Err(error) => {
-                    self.record(|call| call.hook_error = Some(error));
-                    None
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
+        async move {
+            let credentials = &self.shared.credentials;
+            let method = request.method().clone();
+            let mut retries = self.shared.retry.start();
+            let mut renewed = false;
+            let mut attempt = 0u32;
+            // `pre` made sure credentials are at hand; should a token run out and fail to
+            // renew in between, the request goes without one and Ctrl Hub's 401 is the
+            // answer, with the token error recorded for the typed API.
+            let handed_over = self
+                .call
+                .as_ref()
+                .and_then(|call| call.with(|info| info.authorization.take()));
+            let mut authorization = match handed_over {
+                Some(authorization) => Some(authorization),
+                None => match credentials.authorization().await {
+                    Ok(authorization) => Some(authorization),
+                    Err(error) => {
+                        self.record(|call| call.hook_error = Some(error));
+                        None
+                    }
+                },
+            };
+            loop {
+                attempt += 1;
+                self.record(|call| call.attempts = attempt);
+                if let Some(authorization) = &authorization {
+                    request
+                        .headers_mut()
+                        .insert(authorization.name.clone(), authorization.value.clone());
                 }
-            },
-        };
-        loop {
-            attempt += 1;
-            self.record(|call| call.attempts = attempt);
-            if let Some(authorization) = &authorization {
-                request
-                    .headers_mut()
-                    .insert(authorization.name.clone(), authorization.value.clone());
-            }
-            // A copy for a possible next attempt; JSON bodies are bytes, so this succeeds.
-            let spare = request.try_clone();
-            let result = self.attempt(http, request, info, attempt).await;
+                // A copy for a possible next attempt; JSON bodies are bytes, so this succeeds.
+                let spare = request.try_clone();
+                let result = self.attempt(http, request, info, attempt).await;
 
-            let failure = match &result {
-                Ok(response) if response.status() == StatusCode::UNAUTHORIZED && !renewed => {
-                    let stale = authorization.as_ref().map_or(0, |a| a.generation);
-                    match credentials.renew(stale).await {
-                        None => return result,
-                        Some(Ok(fresh)) => {
-                            renewed = true;
-                            authorization = Some(fresh);
-                            // An earlier token failure no longer explains the outcome.
-                            self.record(|call| call.hook_error = None);
-                            match spare {
-                                Some(next) => {
-                                    request = next;
-                                    continue;
+                let failure = match &result {
+                    Ok(response) if response.status() == StatusCode::UNAUTHORIZED && !renewed => {
+                        let stale = authorization.as_ref().map_or(0, |a| a.generation);
+                        match credentials.renew(stale).await {
+                            None => return result,
+                            Some(Ok(fresh)) => {
+                                renewed = true;
+                                authorization = Some(fresh);
+                                // An earlier token failure no longer explains the outcome.
+                                self.record(|call| call.hook_error = None);
+                                match spare {
+                                    Some(next) => {
+                                        request = next;
+                                        continue;
+                                    }
+                                    None => return result,
                                 }
-                                None => return result,
+                            }
+                            Some(Err(error)) => {
+                                self.record(|call| call.hook_error = Some(error));
+                                return result;
                             }
                         }
-                        Some(Err(error)) => {
-                            self.record(|call| call.hook_error = Some(error));
-                            return result;
-                        }
                     }
+                    Ok(response) => Failure::Answered(response.status(), response.headers()),
+                    Err(error) if error.is_connect() => Failure::NotConnected,
+                    Err(_) => Failure::MaybeSent,
+                };
+                // `next_wait` declines every answer but 429/502/503/504, successes included.
+                let wait = retries.next_wait(&method, attempt, failure);
+                let (Some(wait), Some(next)) = (wait, spare) else {
+                    return result;
+                };
+                tracing::debug!(
+                    operation = info.operation_id,
+                    attempt,
+                    wait_ms = wait.as_millis() as u64,
+                    "retrying Ctrl Hub request"
+                );
+                drop(result);
+                tokio::time::sleep(wait).await;
+                request = next;
+                // Retries can outlast a token's renewal margin; take the current one (a cache
+                // read while it is fresh). Should that fail, the old one goes and a 401 tells.
+                if let Ok(current) = credentials.authorization().await {
+                    authorization = Some(current);
                 }
-                Ok(response) => Failure::Answered(response.status(), response.headers()),
-                Err(error) if error.is_connect() => Failure::NotConnected,
-                Err(_) => Failure::MaybeSent,
-            };
-            // `next_wait` declines every answer but 429/502/503/504, successes included.
-            let wait = retries.next_wait(&method, attempt, failure);
-            let (Some(wait), Some(next)) = (wait, spare) else {
-                return result;
-            };
-            tracing::debug!(
-                operation = info.operation_id,
-                attempt,
-                wait_ms = wait.as_millis() as u64,
-                "retrying Ctrl Hub request"
-            );
-            drop(result);
-            tokio::time::sleep(wait).await;
-            request = next;
-            // Retries can outlast a token's renewal margin; take the current one (a cache
-            // read while it is fresh). Should that fail, the old one goes and a 401 tells.
-            if let Ok(current) = credentials.authorization().await {
-                authorization = Some(current);
             }
         }
     }
 
-    /// One attempt, in its own tracing span.
-    async fn attempt(
-        &self,
-        http: &reqwest::Client,
+    /// One attempt, in its own tracing span. The request is handed to reqwest before the
+    /// future is made (within the span), so the future holds reqwest's, not the request.
+    fn attempt<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
         request: reqwest::Request,
         info: &OperationInfo,
         attempt: u32,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + 'a {
         let span = tracing::info_span!(
             "ctrlhub.request",
             operation = info.operation_id,
@@ -227,23 +244,25 @@ impl Transport {
             error = tracing::field::Empty,
         );
         let method = request.method().clone();
-        async {
-            let started = tokio::time::Instant::now();
-            let result = http.execute(request).await;
+        let started = tokio::time::Instant::now();
+        let pending = span.in_scope(|| http.execute(request));
+        async move {
+            let result = pending.await;
             let span = tracing::Span::current();
             match &result {
                 Ok(response) => {
-                    span.record("status", response.status().as_u16());
-                    let trace_id = trace_id(response.headers());
-                    if let Some(id) = &trace_id {
-                        span.record("trace_id", id.as_str());
+                    let headers = response.headers();
+                    if !span.is_disabled() {
+                        span.record("status", response.status().as_u16());
+                        if let Some(id) = text_of(headers.get(&TRACE_ID_HEADER)) {
+                            span.record("trace_id", id);
+                        }
                     }
                     self.record(|call| {
                         call.status = Some(response.status());
-                        call.content_type =
-                            header_text(response.headers(), header::CONTENT_TYPE.as_str());
-                        call.trace_id = trace_id;
-                        call.retry_after = crate::retry::retry_after(response.headers());
+                        call.content_type = headers.get(header::CONTENT_TYPE).cloned();
+                        call.trace_id = headers.get(&TRACE_ID_HEADER).cloned();
+                        call.retry_after = crate::retry::retry_after(headers);
                     });
                 }
                 Err(error) => {
@@ -270,7 +289,6 @@ impl Transport {
             result
         }
         .instrument(span)
-        .await
     }
 }
 
@@ -301,7 +319,9 @@ pub(crate) async fn read_bounded(
             std::mem::take(response.headers_mut()),
         ));
     }
-    let mut chunks: Vec<bytes::Bytes> = Vec::new();
+    // The first chunk is often the whole body: the list of chunks starts with the second.
+    let mut first: Option<bytes::Bytes> = None;
+    let mut more: Vec<bytes::Bytes> = Vec::new();
     let mut read = 0u64;
     while let Some(chunk) = response.chunk().await? {
         read += chunk.len() as u64;
@@ -311,14 +331,18 @@ pub(crate) async fn read_bounded(
                 std::mem::take(response.headers_mut()),
             ));
         }
-        chunks.push(chunk);
+        match first {
+            None => first = Some(chunk),
+            Some(_) => more.push(chunk),
+        }
     }
-    let bytes = match chunks.len() {
-        0 => bytes::Bytes::new(),
-        1 => chunks.swap_remove(0),
-        _ => {
+    let bytes = match (first, more.is_empty()) {
+        (None, _) => bytes::Bytes::new(),
+        (Some(only), true) => only,
+        (Some(first), false) => {
             let mut joined = bytes::BytesMut::with_capacity(read as usize);
-            for chunk in chunks {
+            joined.extend_from_slice(&first);
+            for chunk in more {
                 joined.extend_from_slice(&chunk);
             }
             joined.freeze()
@@ -359,7 +383,7 @@ impl Transport {
     ) -> reqwest::Response {
         let error = Error::Decode(crate::error::DecodeError {
             status: Some(status),
-            content_type: header_text(&headers, header::CONTENT_TYPE.as_str()),
+            content_type: header_text(&headers, header::CONTENT_TYPE),
             snippet: String::new(),
             reason: format!(
                 "the answer is larger than the limit of {limit} bytes \
@@ -394,12 +418,18 @@ fn transport_kind(error: &reqwest::Error) -> &'static str {
 }
 
 pub(crate) fn trace_id(headers: &HeaderMap) -> Option<String> {
-    header_text(headers, TRACE_ID_HEADER)
+    header_text(headers, &TRACE_ID_HEADER)
 }
 
-pub(crate) fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
+pub(crate) fn header_text(headers: &HeaderMap, name: impl AsHeaderName) -> Option<String> {
+    text(headers.get(name))
+}
+
+/// A header's value as text, if it is.
+pub(crate) fn text(value: Option<&HeaderValue>) -> Option<String> {
+    text_of(value).map(str::to_owned)
+}
+
+fn text_of(value: Option<&HeaderValue>) -> Option<&str> {
+    value.and_then(|value| value.to_str().ok())
 }
