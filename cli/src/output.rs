@@ -319,6 +319,9 @@ mod tests {
         assert_eq!(lines[0], "id  notes");
         assert_eq!(lines[1], format!("1   {}…", "x".repeat(39)));
         assert_eq!(lines[2], "22  line break");
+        // Exactly the widest a cell may be: kept whole.
+        let forty = "y".repeat(MAX_CELL);
+        assert_eq!(short(&json!(forty)), forty);
         assert_eq!(written(Format::Table, false, &[]), "(none)\n");
         let mut buffer = Vec::new();
         Writer::new(&mut buffer, Format::Json, false)
