@@ -333,6 +333,9 @@ mod tests {
             ("status", "someday"),
             ("notes", " spaced "),
             ("contact", "9b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b"),
+            ("account", "1b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b"),
+            ("property", "2b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b"),
+            ("representative", "3b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b"),
         ])
         .to_new()
         .unwrap();
@@ -343,7 +346,10 @@ mod tests {
             .contacted(true)
             .status(InteractionStatus::from("someday"))
             .notes(" spaced ")
-            .contact(Uuid::parse_str("9b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b").unwrap());
+            .contact(Uuid::parse_str("9b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b").unwrap())
+            .account(Uuid::parse_str("1b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b").unwrap())
+            .property(Uuid::parse_str("2b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b").unwrap())
+            .representative(Uuid::parse_str("3b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b").unwrap());
         assert_eq!(format!("{new:?}"), format!("{expected:?}"));
         assert_eq!(
             format!("{:?}", row(&[]).to_new().unwrap()),

@@ -569,6 +569,7 @@ fn varied(fake: &FakeCtrlHub, count: usize) {
         .as_str()
         .unwrap()
         .to_owned();
+    let mut expected = Vec::new();
     let mut lines = vec![
         "method,direction,date_time,contacted,status,notes,contact,account,property,representative"
             .to_owned(),
@@ -601,11 +602,15 @@ fn varied(fake: &FakeCtrlHub, count: usize) {
         } else {
             ""
         };
+        let date_time = format!("2026-03-0{}T1{}:{:02}:00Z", 1 + i % 9, i % 10, i % 60);
         lines.push(format!(
-            "{method},{direction},2026-03-0{}T1{}:{:02}:00Z,{contacted},{status},{notes},{contact},{account},{property},{representative}",
-            1 + i % 9,
-            i % 10,
-            i % 60
+            "{method},{direction},{date_time},{contacted},{status},{notes},{contact},{account},{property},{representative}"
+        ));
+        let id = |v: &str| if v.is_empty() { Value::Null } else { json!(v) };
+        expected.push((
+            date_time,
+            [id(contact), id(account), id(property), id(representative)],
+            json!(method),
         ));
     }
     let dir = tempfile::tempdir().unwrap();
@@ -617,6 +622,21 @@ fn varied(fake: &FakeCtrlHub, count: usize) {
     );
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     assert_eq!(fake.interactions().len(), count);
+    // Stored as meant, each relationship under its own name (the date identifies a row).
+    let stored = fake.interactions();
+    for (date_time, links, method) in expected {
+        let found = stored
+            .iter()
+            .find(|r| r["attributes"]["date_time"] == date_time.as_str())
+            .unwrap();
+        assert_eq!(found["attributes"]["method"], method);
+        for (name, link) in ["contact", "account", "property", "representative"]
+            .iter()
+            .zip(links)
+        {
+            assert_eq!(found["relationships"][name]["data"]["id"], link, "{name}");
+        }
+    }
 }
 
 fn sorted_fields(fake: &FakeCtrlHub) -> Vec<Vec<(String, Value)>> {
