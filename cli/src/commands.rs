@@ -4,6 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use chrono::DateTime;
+use ctrlhub::jsonapi::Resource;
 use ctrlhub::{
     Client, Contact, Error, Interaction, InteractionChanges, InteractionDirection,
     InteractionMethod, InteractionStatus, List, Listed, Member, NewInteraction, Related,
@@ -90,7 +91,7 @@ pub async fn run(cli: Cli) -> Result<Exit, Failure> {
             match command {
                 ContactsCommand::List(args) => {
                     let list = client.contacts().list();
-                    list_pages(list, &args, format, &host, records::contact).await
+                    list_others(list, &args, format, &host, records::contact).await
                 }
                 ContactsCommand::Get(args) => {
                     let contact: Contact = client
@@ -108,7 +109,7 @@ pub async fn run(cli: Cli) -> Result<Exit, Failure> {
             match command {
                 MembersCommand::List(args) => {
                     let list = client.members().list();
-                    list_pages(list, &args, format, &host, records::member).await
+                    list_others(list, &args, format, &host, records::member).await
                 }
                 MembersCommand::Get(args) => {
                     let member: Member = client
@@ -332,24 +333,25 @@ fn apply_query<'a, T: Listed>(mut list: List<'a, T>, query: &Query) -> List<'a, 
     list
 }
 
-/// Pages of a list until `limit` items, each written as it comes.
+/// Pages of a list from `offset` until `limit` items, each written as it comes;
+/// `record` is given the item and its page's included resources.
 async fn list_pages<T: Listed>(
     list: List<'_, T>,
-    args: &ContactListArgs,
+    limit: u32,
+    offset: u64,
     format: Format,
     host: &str,
-    record: fn(&T) -> Record,
+    record: impl Fn(&T, &[Resource]) -> Record,
 ) -> Result<Exit, Failure> {
-    let list = apply_query(list, &args.query);
     let mut out = Writer::new(std::io::stdout().lock(), format, false);
     let mut shown = 0u32;
-    let mut offset = args.offset;
+    let mut offset = offset;
     let mut exit = Exit::Success;
-    while shown < args.limit {
+    while shown < limit {
         let page = list
             .clone()
             .offset(offset)
-            .limit((args.limit - shown).min(100))
+            .limit((limit - shown).min(100))
             .page()
             .await
             .map_err(|e| Failure::api(&e, host))?;
@@ -357,8 +359,10 @@ async fn list_pages<T: Listed>(
             eprintln!("warning: {}", invalid.to_error());
             exit = Exit::Decode;
         }
-        for item in &page.items {
-            out.write(&record(item)).map_err(write_failed)?;
+        // A server that sends more than asked for still shows no more than `limit`.
+        for item in page.items.iter().take((limit - shown) as usize) {
+            out.write(&record(item, &page.included))
+                .map_err(write_failed)?;
             shown += 1;
         }
         match page.next_offset() {
@@ -370,6 +374,20 @@ async fn list_pages<T: Listed>(
     Ok(exit)
 }
 
+async fn list_others<T: Listed>(
+    list: List<'_, T>,
+    args: &ContactListArgs,
+    format: Format,
+    host: &str,
+    record: fn(&T) -> Record,
+) -> Result<Exit, Failure> {
+    let list = apply_query(list, &args.query);
+    list_pages(list, args.limit, args.offset, format, host, |item, _| {
+        record(item)
+    })
+    .await
+}
+
 async fn list_interactions(
     client: &Client,
     args: ListArgs,
@@ -378,42 +396,26 @@ async fn list_interactions(
 ) -> Result<Exit, Failure> {
     let include = related(&args.include)?;
     let list = apply_query(client.interactions().list(), &args.query).include(include.clone());
-    let mut out = Writer::new(std::io::stdout().lock(), format, false);
-    let mut shown = 0u32;
-    let mut offset = args.offset;
-    let mut exit = Exit::Success;
-    while shown < args.limit {
-        let page = list
-            .clone()
-            .offset(offset)
-            .limit((args.limit - shown).min(100))
-            .page()
-            .await
-            .map_err(|e| Failure::api(&e, host))?;
-        for invalid in &page.invalid {
-            eprintln!("warning: {}", invalid.to_error());
-            exit = Exit::Decode;
-        }
-        for item in &page.items {
+    list_pages(
+        list,
+        args.limit,
+        args.offset,
+        format,
+        host,
+        |item, included| {
             let mut record = records::interaction(item);
             for relationship in &include {
                 let linked = link_of(item, *relationship)
-                    .and_then(|id| page.included.iter().find(|r| r.id == id.to_string()));
+                    .and_then(|id| included.iter().find(|r| r.id == id.to_string()));
                 record.push(
                     format!("included.{relationship}"),
                     linked.map_or(Value::Null, records::included_raw),
                 );
             }
-            out.write(&record).map_err(write_failed)?;
-            shown += 1;
-        }
-        match page.next_offset() {
-            Some(next) if next > offset && !page.items.is_empty() => offset = next,
-            _ => break,
-        }
-    }
-    out.finish().map_err(write_failed)?;
-    Ok(exit)
+            record
+        },
+    )
+    .await
 }
 
 async fn update(

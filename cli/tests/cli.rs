@@ -1467,3 +1467,104 @@ async fn an_unreachable_host_stops_an_import_after_the_first_row() {
     );
     assert!(stderr(&output).contains("could not connect to 127.0.0.1"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn contact_and_member_lists_page_up_to_the_limit_from_the_offset() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    // One contact a page: the command pages on until the limit.
+    fake.set_max_page_size(Some(1));
+    let names = |args: &[&str]| -> Vec<String> {
+        let output = run(&mut ctrlhub(&fake), args);
+        assert_eq!(code(&output), 0, "{}", stderr(&output));
+        json_lines(&output)
+            .iter()
+            .map(|c| c["last_name"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        names(&["contacts", "list"]),
+        ["Turing", "Lovelace", "Hopper"]
+    );
+    assert_eq!(
+        names(&["contacts", "list", "--limit", "2"]),
+        ["Turing", "Lovelace"]
+    );
+    assert_eq!(
+        names(&["contacts", "list", "--offset", "1"]),
+        ["Lovelace", "Hopper"]
+    );
+    assert_eq!(
+        names(&["contacts", "list", "--offset", "1", "--limit", "1"]),
+        ["Lovelace"]
+    );
+    assert_eq!(
+        names(&["contacts", "list", "--sort", "last_name"]),
+        ["Hopper", "Lovelace", "Turing"]
+    );
+    assert_eq!(
+        names(&["contacts", "list", "--sort", "-first_name"]),
+        // Grace, Alan, Ada.
+        ["Hopper", "Turing", "Lovelace"]
+    );
+    let output = run(&mut ctrlhub(&fake), &["members", "list", "--limit", "1"]);
+    assert_eq!(json_lines(&output).len(), 1);
+    let output = run(&mut ctrlhub(&fake), &["members", "list", "--offset", "1"]);
+    let members = json_lines(&output);
+    assert_eq!(members.len(), fake.members().len() - 1);
+    assert_eq!(members[0]["email"], "rep@example.com");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_list_includes_each_relationship_under_its_own_name() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let contact = fake.contacts()[0]["id"].as_str().unwrap().to_owned();
+    let account = fake.customer_accounts()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let member = fake.members()[1]["id"].as_str().unwrap().to_owned();
+    let output = run(
+        &mut ctrlhub(&fake),
+        &[
+            "interactions",
+            "create",
+            "--method",
+            "sms",
+            "--direction",
+            "outbound",
+            "--date-time",
+            "2026-01-05T09:00:00Z",
+            "--contact",
+            &contact,
+            "--account",
+            &account,
+            "--representative",
+            &member,
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let output = run(
+        &mut ctrlhub(&fake),
+        &[
+            "interactions",
+            "list",
+            "--include",
+            "contact,account,property,representative,author,organisation",
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let item = &json_lines(&output)[0];
+    assert_eq!(item["included.contact"]["id"], contact.as_str());
+    assert_eq!(item["included.account"]["id"], account.as_str());
+    assert_eq!(item["included.representative"]["id"], member.as_str());
+    assert_eq!(
+        item["included.author"]["id"],
+        fake.author_id().to_string().as_str()
+    );
+    // Not linked: nothing to include.
+    assert_eq!(item["included.property"], Value::Null);
+    assert_eq!(
+        item["included.organisation"]["id"],
+        fake.org_id().to_string().as_str()
+    );
+}
