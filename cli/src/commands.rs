@@ -643,9 +643,8 @@ async fn auth_check(
         .await
         .map_err(|e| Failure::api(&e, host))?;
     let credentials = match given(&connection.client_id) {
-        Some(id) if given(&connection.session_token).is_none() => {
-            format!("service account {id}")
-        }
+        // Both kinds at once were refused by `connect`.
+        Some(id) => format!("service account {id}"),
         _ => "session token".to_owned(),
     };
     let mut record = Record::default();

@@ -240,6 +240,45 @@ async fn create_get_and_update_an_interaction() {
     assert_eq!(stored["attributes"]["notes"], "Moved to Friday");
     assert_eq!(stored["attributes"]["method"], "telephone");
 
+    // Attributes only: the update reads, then writes; no read after.
+    let before = fake.api_requests().len();
+    let output = run(
+        &mut ctrlhub(&fake),
+        &[
+            "interactions",
+            "update",
+            &id,
+            "--notes",
+            "Moved again",
+            "--format",
+            "jsonl",
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(json_lines(&output)[0]["notes"], "Moved again");
+    assert_eq!(fake.api_requests().len(), before + 2);
+    // A relink only: then the interaction is read back to show it.
+    let account = fake.customer_accounts()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let output = run(
+        &mut ctrlhub(&fake),
+        &[
+            "interactions",
+            "update",
+            &id,
+            "--account",
+            &account,
+            "--format",
+            "jsonl",
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let shown = &json_lines(&output)[0];
+    assert_eq!(shown["account"], account.as_str());
+    assert_eq!(shown["notes"], "Moved again");
+
     // Nothing to change is a usage error, and nothing is sent.
     let before = fake.api_requests().len();
     let output = run(&mut ctrlhub(&fake), &["interactions", "update", &id]);
@@ -743,10 +782,21 @@ async fn an_export_that_fails_midway_leaves_no_file_at_the_path() {
         !file.exists(),
         "a partial export is never at the path asked for"
     );
+    // The first page (100) was written; the second page failed, once.
+    let partial = dir.path().join("out.csv.partial");
     assert!(
-        stderr(&output).contains("was not written"),
+        stderr(&output).contains(&format!(
+            "export incomplete: 100 written to {}, 1 failed; {} was not written",
+            partial.display(),
+            file.display()
+        )),
         "{}",
         stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&partial).unwrap().lines().count(),
+        101,
+        "the header and the 100 written"
     );
 }
 
