@@ -1618,3 +1618,36 @@ async fn a_list_includes_each_relationship_under_its_own_name() {
         fake.org_id().to_string().as_str()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_list_stops_when_the_next_offset_does_not_move_forward() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    // A page whose `next` points back at itself: following it would loop.
+    let page = json!({
+        "data": [fake.contacts()[0]],
+        "meta": {"pagination": {
+            "current_page": 1,
+            "counts": {"pages": 3, "resources": 3},
+            "offsets": {"next": 0, "previous": null},
+            "requested": {"limit": 5, "offset": 0}
+        }},
+        "jsonapi": {"version": "1.0"}
+    });
+    fake.push_fault(Fault::Status {
+        status: 200,
+        headers: vec![("content-type".into(), "application/vnd.api+json".into())],
+        body: page.to_string(),
+    });
+    let output = run(&mut ctrlhub(&fake), &["contacts", "list", "--limit", "5"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(json_lines(&output).len(), 1);
+    assert_eq!(fake.api_requests().len(), 1);
+    // The limit asked of the server is what is still wanted, at most 100.
+    let output = run(&mut ctrlhub(&fake), &["contacts", "list", "--limit", "2"]);
+    assert_eq!(json_lines(&output).len(), 2);
+    let asked = fake.api_requests().last().unwrap().query.clone().unwrap();
+    assert!(asked.contains("limit=2"), "{asked}");
+    run(&mut ctrlhub(&fake), &["contacts", "list", "--limit", "500"]);
+    let asked = fake.api_requests().last().unwrap().query.clone().unwrap();
+    assert!(asked.contains("limit=100"), "{asked}");
+}
