@@ -586,7 +586,7 @@ async fn each_kind_of_error_has_its_own_exit_code_and_a_message_to_act_on() {
     assert_eq!(code(&output), 7);
     assert!(stderr(&output).contains("--timeout"), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("did not answer in time"),
+        stderr(&output).starts_with(&format!("error: {host} did not answer in time")),
         "{}",
         stderr(&output)
     );
