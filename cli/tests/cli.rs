@@ -1539,6 +1539,9 @@ async fn contact_and_member_lists_page_up_to_the_limit_from_the_offset() {
         names(&["contacts", "list", "--limit", "2"]),
         ["Turing", "Lovelace"]
     );
+    // The second page asks only for the one still wanted.
+    let asked = fake.api_requests().last().unwrap().query.clone().unwrap();
+    assert!(asked.contains("limit=1"), "{asked}");
     assert_eq!(
         names(&["contacts", "list", "--offset", "1"]),
         ["Lovelace", "Hopper"]
