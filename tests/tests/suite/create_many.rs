@@ -261,3 +261,27 @@ async fn before_each_saying_no_sends_neither_that_input_nor_any_after_it() {
         (0..5).map(|i| format!("bulk item {i}")).collect::<Vec<_>>()
     );
 }
+
+#[tokio::test]
+async fn a_create_many_shows_its_settings_but_not_its_callbacks_or_credentials() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = client_for(&fake);
+    let shown = format!(
+        "{:?}",
+        client
+            .interactions()
+            .create_many([item(0)])
+            .concurrency(3)
+            .stop_when(async {})
+            .before_each(|_| true)
+    );
+    assert!(shown.starts_with("CreateMany {"), "{shown}");
+    assert!(shown.contains("concurrency: 3"), "{shown}");
+    assert!(shown.contains("stop: Some(\"<future>\")"), "{shown}");
+    assert!(
+        shown.contains("before_each: Some(\"<callback>\")"),
+        "{shown}"
+    );
+    assert!(shown.contains("bulk item 0"), "{shown}");
+    assert!(!shown.contains(fake.session_token()), "{shown}");
+}
