@@ -245,40 +245,13 @@ fn summary(ratios: &mut [f64]) -> String {
     )
 }
 
-fn main() {
-    // `-- --profile ctrlhub|raw [creates]`: only that client's creates at 32 in flight,
-    // 100,000 by default: long enough for a sampling profiler (`perf record`); fewer for an
-    // instruction-counting one (`valgrind --tool=callgrind`).
-    let args: Vec<String> = std::env::args().collect();
-    if let Some(i) = args.iter().position(|a| a == "--profile") {
-        let how = match args.get(i + 1).map(String::as_str) {
-            Some("raw") => Creator::RawValue,
-            _ => Creator::Ctrlhub,
-        };
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let base = canned_server(created_body());
-        let client = ctrlhub::Client::builder()
-            .base_url(&base)
-            .organisation_id(ORG)
-            .session_token("bench")
-            .build()
-            .expect("client");
-        let http = reqwest::Client::new();
-        let total = args
-            .get(i + 2)
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(100_000);
-        let per = runtime.block_on(creates(how, &client, &http, &base, total, 32));
-        println!("{:.1} µs per create", per * 1e6);
-        return;
-    }
-    let quick =
-        std::env::args().any(|a| a == "--quick") || !std::env::args().any(|a| a == "--bench");
-    let rounds = if quick { 1 } else { 7 };
+/// The runtime, the canned server's base URL, and the two clients every measurement uses.
+fn setup() -> (
+    tokio::runtime::Runtime,
+    String,
+    ctrlhub::Client,
+    reqwest::Client,
+) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -292,6 +265,32 @@ fn main() {
         .build()
         .expect("client");
     let http = reqwest::Client::builder().build().expect("reqwest");
+    (runtime, base, client, http)
+}
+
+fn main() {
+    // `-- --profile ctrlhub|raw [creates]`: only that client's creates at 32 in flight,
+    // 100,000 by default: long enough for a sampling profiler (`perf record`); fewer for an
+    // instruction-counting one (`valgrind --tool=callgrind`).
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--profile") {
+        let how = match args.get(i + 1).map(String::as_str) {
+            Some("raw") => Creator::RawValue,
+            _ => Creator::Ctrlhub,
+        };
+        let (runtime, base, client, http) = setup();
+        let total = args
+            .get(i + 2)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(100_000);
+        let per = runtime.block_on(creates(how, &client, &http, &base, total, 32));
+        println!("{:.1} µs per create", per * 1e6);
+        return;
+    }
+    let quick =
+        std::env::args().any(|a| a == "--quick") || !std::env::args().any(|a| a == "--bench");
+    let rounds = if quick { 1 } else { 7 };
+    let (runtime, base, client, http) = setup();
     println!("# ctrlhub throughput against raw reqwest on one canned loopback server");
     println!(
         "machine: {} cores; rounds: {rounds}",

@@ -126,13 +126,7 @@ impl Retries<'_> {
         attempt: u32,
         asked: Option<Duration>,
     ) -> Option<Duration> {
-        if attempt >= self.policy.max_attempts {
-            return None;
-        }
-        let computed = self.backoff.next();
-        let wait = asked.or(computed)?;
-        let retry_at = self.started.elapsed().checked_add(wait)?;
-        (retry_at <= self.policy.max_elapsed).then_some(wait)
+        self.wait_within_policy(attempt, asked)
     }
 
     /// The wait before attempt `attempt + 1`, or `None` when the request is not retried.
@@ -151,6 +145,12 @@ impl Retries<'_> {
             }
             _ => return None,
         };
+        self.wait_within_policy(attempt, asked)
+    }
+
+    /// What `asked` (or else the backoff) allows after attempt `attempt`, within the
+    /// policy's attempts and total time; `None` when no attempt is left.
+    fn wait_within_policy(&mut self, attempt: u32, asked: Option<Duration>) -> Option<Duration> {
         if attempt >= self.policy.max_attempts {
             return None;
         }
