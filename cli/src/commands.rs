@@ -1,17 +1,15 @@
 //! What each command does.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::time::Duration;
 
 use chrono::DateTime;
 use ctrlhub::jsonapi::Resource;
 use ctrlhub::{
-    Client, Contact, Error, Interaction, InteractionChanges, InteractionDirection,
-    InteractionMethod, InteractionStatus, List, Listed, Member, NewInteraction, Related,
+    Client, Error, Interaction, InteractionChanges, List, Listed, NewInteraction, Related,
     SortDirection,
 };
 use futures::StreamExt;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 
 use crate::exit::{Exit, Failure, exit_of};
@@ -63,17 +61,10 @@ pub async fn run(cli: Cli) -> Result<Exit, Failure> {
         }
         Command::Interactions(command) => {
             let (client, host) = connect(&cli.connection)?;
-            let fail = |e: Error| Failure::api(&e, &host);
             match command {
                 InteractionsCommand::Create(args) => {
-                    let new = new_interaction(&args)?;
-                    let stored = client
-                        .interactions()
-                        .create(new)
-                        .send()
-                        .await
-                        .map_err(fail)?;
-                    one(format, records::interaction(&stored))
+                    let request = client.interactions().create(new_interaction(&args)?);
+                    show(request, format, &host, records::interaction).await
                 }
                 InteractionsCommand::Get(args) => get(&client, args, format, &host).await,
                 InteractionsCommand::List(args) => {
@@ -94,13 +85,8 @@ pub async fn run(cli: Cli) -> Result<Exit, Failure> {
                     list_others(list, &args, format, &host, records::contact).await
                 }
                 ContactsCommand::Get(args) => {
-                    let contact: Contact = client
-                        .contacts()
-                        .get(args.id.as_str())
-                        .send()
-                        .await
-                        .map_err(|e| Failure::api(&e, &host))?;
-                    one(format, records::contact(&contact))
+                    let request = client.contacts().get(args.id.as_str());
+                    show(request, format, &host, records::contact).await
                 }
             }
         }
@@ -112,13 +98,8 @@ pub async fn run(cli: Cli) -> Result<Exit, Failure> {
                     list_others(list, &args, format, &host, records::member).await
                 }
                 MembersCommand::Get(args) => {
-                    let member: Member = client
-                        .members()
-                        .get(args.id.as_str())
-                        .send()
-                        .await
-                        .map_err(|e| Failure::api(&e, &host))?;
-                    one(format, records::member(&member))
+                    let request = client.members().get(args.id.as_str());
+                    show(request, format, &host, records::member).await
                 }
             }
         }
@@ -134,11 +115,7 @@ fn given(value: &Option<String>) -> Option<&str> {
 fn connect(c: &Connection) -> Result<(Client, String), Failure> {
     let base_url = given(&c.base_url).unwrap_or(ctrlhub::Endpoints::PRODUCTION.api);
     let host = host_of(base_url);
-    let refuse = |field: &str, reason: &str| {
-        Failure::invalid(format!(
-            "invalid {field}: {reason}\n  nothing was sent; correct it and run again"
-        ))
-    };
+    let refuse = Failure::refused;
     let mut builder = Client::builder()
         .base_url(base_url)
         .timeout(Duration::from_secs(c.timeout.max(1)));
@@ -190,6 +167,17 @@ fn host_of(url: &str) -> String {
     authority.rsplit('@').next().unwrap_or(authority).to_owned()
 }
 
+/// Sends a request for one resource and writes it.
+async fn show<T>(
+    request: ctrlhub::Request<T>,
+    format: Format,
+    host: &str,
+    record: fn(&T) -> Record,
+) -> Result<Exit, Failure> {
+    let item = request.send().await.map_err(|e| Failure::api(&e, host))?;
+    one(format, record(&item))
+}
+
 fn one(format: Format, record: Record) -> Result<Exit, Failure> {
     let mut out = Writer::new(std::io::stdout().lock(), format, true);
     out.write(&record).map_err(write_failed)?;
@@ -202,70 +190,41 @@ fn write_failed(e: std::io::Error) -> Failure {
 }
 
 fn bool_flag(flag: &str, value: &str) -> Result<bool, Failure> {
-    match value.to_ascii_lowercase().as_str() {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(Failure::invalid(format!(
-            "invalid --{flag}: {value:?} is not true or false\n  nothing was sent"
-        ))),
-    }
+    records::parse_contacted(value).map_err(|reason| Failure::refused(&format!("--{flag}"), reason))
 }
 
 fn date_flag(flag: &str, value: &str) -> Result<DateTime<chrono::FixedOffset>, Failure> {
-    DateTime::parse_from_rfc3339(value).map_err(|e| {
-        Failure::invalid(format!(
-            "invalid --{flag}: {value:?} is not an RFC 3339 date-time like \
-             2026-01-05T09:00:00Z ({e})\n  nothing was sent"
-        ))
-    })
+    records::parse_date_time(value).map_err(|reason| Failure::refused(&format!("--{flag}"), reason))
 }
 
+/// The interaction the flags describe, checked as an import row is (the same columns,
+/// the same rules), with errors naming the flag.
 fn new_interaction(args: &CreateArgs) -> Result<NewInteraction, Failure> {
-    let mut new = NewInteraction::new();
-    if let Some(v) = &args.method {
-        let method = InteractionMethod::from(v.as_str());
-        if !method.is_known() {
-            return Err(Failure::invalid(format!(
-                "invalid --method: {v:?} is not one of letter, email, telephone, sms\n  nothing was sent"
-            )));
+    let flag = |column: &str| -> &Option<String> {
+        match column {
+            "method" => &args.method,
+            "direction" => &args.direction,
+            "date_time" => &args.date_time,
+            "contacted" => &args.contacted,
+            "status" => &args.status,
+            "notes" => &args.notes,
+            "contact" => &args.contact,
+            "account" => &args.account,
+            "property" => &args.property,
+            _ => &args.representative,
         }
-        new = new.method(method);
-    }
-    if let Some(v) = &args.direction {
-        let direction = InteractionDirection::from(v.as_str());
-        if !direction.is_known() {
-            return Err(Failure::invalid(format!(
-                "invalid --direction: {v:?} is not one of inbound, outbound\n  nothing was sent"
-            )));
-        }
-        new = new.direction(direction);
-    }
-    if let Some(v) = &args.date_time {
-        new = new.date_time(date_flag("date-time", v)?);
-    }
-    if let Some(v) = &args.contacted {
-        new = new.contacted(bool_flag("contacted", v)?);
-    }
-    if let Some(v) = &args.status {
-        new = new.status(InteractionStatus::from(v.as_str()));
-    }
-    if let Some(v) = &args.notes {
-        new = new.notes(v.as_str());
-    }
-    // Ids are checked by the library when the request is sent, naming the field.
-    if let Some(v) = &args.contact {
-        new = new.contact(v.as_str());
-    }
-    if let Some(v) = &args.account {
-        new = new.account(v.as_str());
-    }
-    if let Some(v) = &args.property {
-        new = new.property(v.as_str());
-    }
-    if let Some(v) = &args.representative {
-        new = new.representative(v.as_str());
-    }
-    Ok(new)
+    };
+    let row = records::Row {
+        line: 0,
+        cells: records::IMPORTED_COLUMNS
+            .iter()
+            .map(|column| flag(column).clone().unwrap_or_default())
+            .collect(),
+    };
+    row.to_new().map_err(|e| {
+        let column = e.column.unwrap_or_default().replace('_', "-");
+        Failure::refused(&format!("--{column}"), e.reason)
+    })
 }
 
 fn related(names: &[String]) -> Result<Vec<Related>, Failure> {
@@ -278,10 +237,10 @@ fn related(names: &[String]) -> Result<Vec<Related>, Failure> {
                 .find(|r| r.as_str() == name.trim())
                 .ok_or_else(|| {
                     let known: Vec<&str> = Related::ALL.iter().map(|r| r.as_str()).collect();
-                    Failure::invalid(format!(
-                        "invalid --include: {name:?} is not one of {}\n  nothing was sent",
-                        known.join(", ")
-                    ))
+                    Failure::refused(
+                        "--include",
+                        format!("{name:?} is not one of {}", known.join(", ")),
+                    )
                 })
         })
         .collect()
@@ -507,24 +466,6 @@ fn export_format(asked: Option<Format>, out: Option<&std::path::Path>) -> Format
     }
 }
 
-fn bar(total: Option<u64>, unit: &str) -> ProgressBar {
-    let target = if std::io::stderr().is_terminal() {
-        ProgressDrawTarget::stderr()
-    } else {
-        ProgressDrawTarget::hidden()
-    };
-    let bar = ProgressBar::with_draw_target(total, target);
-    let template = if total.is_some() {
-        format!("{{bar:30}} {{pos}}/{{len}} {unit}, {{per_sec}}, {{elapsed}} (ETA {{eta}})")
-    } else {
-        format!("{{spinner}} {{pos}} {unit}, {{per_sec}}, {{elapsed}}")
-    };
-    if let Ok(style) = ProgressStyle::with_template(&template) {
-        bar.set_style(style);
-    }
-    bar
-}
-
 async fn export(
     client: &Client,
     args: ExportArgs,
@@ -539,7 +480,7 @@ async fn export(
         .page()
         .await
         .map_err(fail)?;
-    let bar = bar(first.pagination.resources, "interactions");
+    let bar = crate::output::progress(first.pagination.resources, "interactions");
     let mut all = apply_query(client.interactions().list(), &args.query)
         .limit(args.page_size.clamp(1, 100))
         .pages_in_flight(args.pages_in_flight.max(1))
@@ -686,9 +627,9 @@ async fn fake(args: FakeArgs) -> Result<Exit, Failure> {
     let org: uuid::Uuid = args
         .org
         .parse()
-        .map_err(|_| Failure::invalid(format!("invalid --org: {:?} is not a UUID", args.org)))?;
+        .map_err(|_| Failure::refused("--org", format!("{:?} is not a UUID", args.org)))?;
     if args.token.trim().is_empty() {
-        return Err(Failure::invalid("invalid --token: is empty"));
+        return Err(Failure::refused("--token", "is empty"));
     }
     let fake = ctrlhub_fake::FakeCtrlHub::builder()
         .port(args.port)

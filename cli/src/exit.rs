@@ -70,6 +70,14 @@ impl Failure {
         }
     }
 
+    /// A setting or value refused before anything was sent, naming it as the command
+    /// line spells it.
+    pub fn refused(field: &str, reason: impl fmt::Display) -> Failure {
+        Failure::invalid(format!(
+            "invalid {field}: {reason}\n  nothing was sent; correct it and run again"
+        ))
+    }
+
     /// A failed call to Ctrl Hub at `host`, with what to do next.
     pub fn api(error: &Error, host: &str) -> Failure {
         Failure {
@@ -111,9 +119,7 @@ pub fn describe(error: &Error, host: &str) -> String {
     match error {
         Error::InvalidInput(input) => {
             let field = flag_of(&input.field).unwrap_or(&input.field);
-            lines.push(format!("invalid {field}: {}", input.reason));
-            lines.push("nothing was sent; correct it and run again".to_owned());
-            return lines.join("\n  ");
+            return Failure::refused(field, &input.reason).message;
         }
         Error::Transport(transport) => {
             let cause = cause_of(error);

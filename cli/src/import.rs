@@ -2,13 +2,12 @@
 //! bulk path, each outcome journaled.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, IsTerminal, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use ctrlhub::{Client, Error, NewInteraction, Outcome, TransportErrorKind};
 use futures::StreamExt;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 
 use crate::exit::{Exit, Failure};
@@ -385,7 +384,7 @@ pub async fn run(client: &Client, job: ImportJob, host: &str) -> Result<Exit, Fa
     let keys = Arc::new(keys);
     let journal = Arc::new(Mutex::new(journal));
     let journal_failure: Arc<Mutex<Option<Failure>>> = Arc::new(Mutex::new(None));
-    let bar = progress(in_flight as u64);
+    let bar = crate::output::progress(Some(in_flight as u64), "rows");
     let mut stopping_error: Option<Error> = None;
 
     let creates = client
@@ -540,22 +539,6 @@ fn stops_the_import(error: &Error) -> bool {
         }
         _ => false,
     }
-}
-
-fn progress(total: u64) -> ProgressBar {
-    let target = if std::io::stderr().is_terminal() {
-        ProgressDrawTarget::stderr()
-    } else {
-        ProgressDrawTarget::hidden()
-    };
-    let bar = ProgressBar::with_draw_target(Some(total), target);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{bar:30} {pos}/{len} rows, {per_sec}, {elapsed} (ETA {eta}) {msg}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
 }
 
 #[cfg(test)]

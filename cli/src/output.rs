@@ -6,6 +6,27 @@ use clap::ValueEnum;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
+/// A progress bar on stderr with counts, rate and (when `total` is known) the remaining
+/// time; hidden when stderr is not a terminal.
+pub fn progress(total: Option<u64>, unit: &str) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    let target = if io::stderr().is_terminal() {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let bar = ProgressBar::with_draw_target(total, target);
+    let template = if total.is_some() {
+        format!("{{bar:30}} {{pos}}/{{len}} {unit}, {{per_sec}}, {{elapsed}} (ETA {{eta}}) {{msg}}")
+    } else {
+        format!("{{spinner}} {{pos}} {unit}, {{per_sec}}, {{elapsed}} {{msg}}")
+    };
+    if let Ok(style) = ProgressStyle::with_template(&template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
 /// How records are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {

@@ -35,19 +35,9 @@ pub const INTERACTION_COLUMNS: &[&str] = &[
     "modified_at",
 ];
 
-/// The columns an import sends: what a create may set.
-pub const IMPORTED_COLUMNS: &[&str] = &[
-    "method",
-    "direction",
-    "date_time",
-    "contacted",
-    "status",
-    "notes",
-    "contact",
-    "account",
-    "property",
-    "representative",
-];
+/// The columns an import sends: what a create may set (the attributes and the four
+/// settable relationships of [`INTERACTION_COLUMNS`], in its order).
+pub const IMPORTED_COLUMNS: &[&str] = INTERACTION_COLUMNS.split_at(11).0.split_at(1).1;
 
 fn time(at: Option<DateTime<Utc>>) -> Value {
     at.map_or(Value::Null, |at| {
@@ -123,19 +113,35 @@ pub fn member(m: &Member) -> Record {
 
 /// An included resource, for a column beside the record that links to it.
 pub fn included(resource: &IncludedResource) -> Value {
-    serde_json::json!({
-        "type": resource.type_,
-        "id": resource.id,
-        "attributes": resource.attributes,
-    })
+    included_value(
+        &resource.type_,
+        &resource.id.to_string(),
+        &resource.attributes,
+    )
 }
 
 /// An included resource of a page.
 pub fn included_raw(resource: &Resource) -> Value {
-    serde_json::json!({
-        "type": resource.type_,
-        "id": resource.id,
-        "attributes": resource.attributes,
+    included_value(&resource.type_, &resource.id, &resource.attributes)
+}
+
+fn included_value(type_: &str, id: &str, attributes: &serde_json::Map<String, Value>) -> Value {
+    serde_json::json!({"type": type_, "id": id, "attributes": attributes})
+}
+
+/// `true` or `false` (any case), for `contacted`.
+pub fn parse_contacted(value: &str) -> Result<bool, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(format!("{value:?} is not true or false")),
+    }
+}
+
+/// An RFC 3339 date-time, for `date_time`.
+pub fn parse_date_time(value: &str) -> Result<DateTime<chrono::FixedOffset>, String> {
+    DateTime::parse_from_rfc3339(value).map_err(|e| {
+        format!("{value:?} is not an RFC 3339 date-time like 2026-01-05T09:00:00Z ({e})")
     })
 }
 
@@ -214,20 +220,10 @@ impl Row {
             new = new.direction(direction);
         }
         if let Some(v) = self.cell("date_time") {
-            let at = DateTime::parse_from_rfc3339(v).map_err(|e| {
-                wrong(
-                    "date_time",
-                    format!("{v:?} is not an RFC 3339 date-time like 2026-01-05T09:00:00Z ({e})"),
-                )
-            })?;
-            new = new.date_time(at);
+            new = new.date_time(parse_date_time(v).map_err(|e| wrong("date_time", e))?);
         }
         if let Some(v) = self.cell("contacted") {
-            new = new.contacted(match v.to_ascii_lowercase().as_str() {
-                "true" => true,
-                "false" => false,
-                _ => return Err(wrong("contacted", format!("{v:?} is not true or false"))),
-            });
+            new = new.contacted(parse_contacted(v).map_err(|e| wrong("contacted", e))?);
         }
         if let Some(v) = self.cell("status") {
             // Only `scheduled` is documented; the full list is not, so any value goes to
