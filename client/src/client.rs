@@ -94,6 +94,14 @@ impl Client {
         self.organisation_id
     }
 
+    /// The latest `Date` header Ctrl Hub sent on an answer to this client or one of its
+    /// clones, if any answer had one: a lower bound of Ctrl Hub's clock now, to compare
+    /// with the times Ctrl Hub gives its resources (`created_at`) where the local clock
+    /// may be off. Whole seconds, as HTTP dates are.
+    pub fn latest_server_date(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.raw.inner().shared.latest_date()
+    }
+
     /// The base URL requests go to, without a trailing slash.
     pub fn base_url(&self) -> &str {
         self.raw.baseurl()

@@ -6,6 +6,7 @@
 //! (`crate::hooks`) call [`Transport::execute`]. `crate::call` reads the record.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use progenitor_client::OperationInfo;
@@ -53,6 +54,32 @@ pub(crate) struct Shared {
     pub(crate) retry: RetryPolicy,
     /// The most bytes of one answer's body the client reads.
     pub(crate) max_answer_size: u64,
+    /// The latest `Date` of an answer, in seconds since the epoch (`NO_DATE` before any).
+    latest_date: AtomicI64,
+}
+
+const NO_DATE: i64 = i64::MIN;
+
+impl Shared {
+    /// Keeps the answer's `Date` if it is later than any seen so far.
+    fn note_date(&self, headers: &HeaderMap) {
+        let seconds = headers
+            .get(header::DATE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|text| chrono::DateTime::parse_from_rfc2822(text).ok())
+            .map(|date| date.timestamp());
+        if let Some(seconds) = seconds {
+            self.latest_date.fetch_max(seconds, Ordering::Relaxed);
+        }
+    }
+
+    /// The latest `Date` an answer carried, if any did.
+    pub(crate) fn latest_date(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        match self.latest_date.load(Ordering::Relaxed) {
+            NO_DATE => None,
+            seconds => chrono::DateTime::from_timestamp(seconds, 0),
+        }
+    }
 }
 
 /// What one typed call learnt on the way: the final answer's status and headers, and any
@@ -95,6 +122,7 @@ impl Transport {
                 credentials,
                 retry,
                 max_answer_size,
+                latest_date: AtomicI64::new(NO_DATE),
             }),
             call: None,
         }
@@ -252,6 +280,7 @@ impl Transport {
             match &result {
                 Ok(response) => {
                     let headers = response.headers();
+                    self.shared.note_date(headers);
                     if !span.is_disabled() {
                         span.record("status", response.status().as_u16());
                         if let Some(id) = text_of(headers.get(&TRACE_ID_HEADER)) {

@@ -3,9 +3,9 @@
 
 use std::fmt;
 use std::future::Future;
+use std::ops::Range;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures_util::stream::{self, Stream, StreamExt};
@@ -29,8 +29,12 @@ pub struct CreateMany {
     items: Vec<NewInteraction>,
     concurrency: usize,
     stop: Option<Pin<Box<dyn Future<Output = ()> + Send + 'static>>>,
-    before_each: Option<Box<dyn FnMut(usize) -> bool + Send + 'static>>,
+    before_batch: Option<BeforeBatch>,
 }
+
+/// What [`CreateMany::before_batch`] keeps: the caller's callback, its future boxed.
+type BeforeBatch =
+    Box<dyn FnMut(Range<usize>) -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + 'static>;
 
 impl fmt::Debug for CreateMany {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -40,8 +44,8 @@ impl fmt::Debug for CreateMany {
             .field("concurrency", &self.concurrency)
             .field("stop", &self.stop.as_ref().map(|_| "<future>"))
             .field(
-                "before_each",
-                &self.before_each.as_ref().map(|_| "<callback>"),
+                "before_batch",
+                &self.before_batch.as_ref().map(|_| "<callback>"),
             )
             .finish()
     }
@@ -72,7 +76,7 @@ pub struct CreateManyReport {
     /// How many failed in a way that may still have stored them.
     pub outcome_unknown: usize,
     /// How many inputs were never sent because [`CreateMany::stop_when`]'s signal came
-    /// first or [`CreateMany::before_each`] said not to; they have no entry in `results`.
+    /// first or [`CreateMany::before_batch`] said not to; they have no entry in `results`.
     pub not_started: usize,
 }
 
@@ -86,7 +90,7 @@ impl CreateMany {
             items,
             concurrency: DEFAULT_CONCURRENCY,
             stop: None,
-            before_each: None,
+            before_batch: None,
         }
     }
 
@@ -115,12 +119,23 @@ impl CreateMany {
         self
     }
 
-    /// Calls `f` with an input's index just before that input is first sent, so that a
-    /// caller can record, ahead of the request, that the input may be stored from now on
-    /// (a journal that survives a crash). `f` returns whether to go on: `false` (the
-    /// record could not be written, say) sends neither that input nor any after it; the
-    /// ones in flight finish. Inputs not started (see [`stop_when`](CreateMany::stop_when))
-    /// are never passed to `f`.
+    /// Announces the inputs to `f` in batches before they are sent, so that a caller can
+    /// record, ahead of the requests, that those inputs may be stored from now on (a
+    /// journal that survives a crash), with one disk sync for a whole batch.
+    ///
+    /// - A batch is a range of consecutive input indices, in input order, at most
+    ///   [`concurrency`](CreateMany::concurrency) long. Every input is in exactly one.
+    /// - No input of a batch is sent before the future `f` returned for it has finished
+    ///   with `true`. With `false` (the record could not be written, say), neither that
+    ///   batch nor any later one is sent; the creates in flight finish.
+    /// - `f` is called for the next batch (up to two ahead) while the current one is being
+    ///   sent, so slow work such as a sync overlaps the requests. It should therefore
+    ///   start that work when it is called, not when its future is first polled.
+    /// - An input that was announced but has no [`Created`] when the stream ends was never
+    ///   sent: the batch was refused, or [`stop_when`](CreateMany::stop_when)'s signal came
+    ///   first. ([`CreateManyReport::not_started`] counts it.)
+    ///
+    /// Without `before_batch` inputs are sent as soon as a slot is free.
     ///
     /// ```no_run
     /// # async fn demo(client: ctrlhub::Client, calls: Vec<ctrlhub::NewInteraction>) {
@@ -129,13 +144,23 @@ impl CreateMany {
     /// let report = client
     ///     .interactions()
     ///     .create_many(calls)
-    ///     .before_each(move |index| writeln!(journal, "sending {index}").is_ok())
+    ///     .before_batch(move |batch| {
+    ///         let written = batch
+    ///             .clone()
+    ///             .all(|index| writeln!(journal, "sending {index}").is_ok())
+    ///             && journal.sync_data().is_ok();
+    ///         std::future::ready(written)
+    ///     })
     ///     .send()
     ///     .await;
     /// # }
     /// ```
-    pub fn before_each(mut self, f: impl FnMut(usize) -> bool + Send + 'static) -> Self {
-        self.before_each = Some(Box::new(f));
+    pub fn before_batch<F, Fut>(mut self, mut f: F) -> Self
+    where
+        F: FnMut(Range<usize>) -> Fut + Send + 'static,
+        Fut: Future<Output = bool> + Send + 'static,
+    {
+        self.before_batch = Some(Box::new(move |batch| Box::pin(f(batch))));
         self
     }
 
@@ -143,38 +168,39 @@ impl CreateMany {
     pub fn stream(self) -> CreatedStream {
         let gate = Arc::new(Gate::default());
         let client = self.client;
+        let concurrency = self.concurrency;
         let inputs = stream::iter(self.items.into_iter().enumerate());
+        let inputs: Pin<Box<dyn Stream<Item = (usize, NewInteraction)> + Send>> =
+            match self.before_batch {
+                None => Box::pin(inputs),
+                Some(mut announce) => Box::pin(
+                    inputs
+                        .chunks(concurrency)
+                        .map(move |batch| {
+                            let first = batch.first().map_or(0, |(index, _)| *index);
+                            let announced = announce(first..first + batch.len());
+                            async move { (announced.await, batch) }
+                        })
+                        // The next batch is announced while this one is sent.
+                        .buffered(2)
+                        .take_while(|(go, _)| std::future::ready(*go))
+                        .flat_map(|(_, batch)| stream::iter(batch)),
+                ),
+            };
         let inputs: Pin<Box<dyn Stream<Item = (usize, NewInteraction)> + Send>> = match self.stop {
             Some(signal) => Box::pin(inputs.take_until(signal)),
-            None => Box::pin(inputs),
+            None => inputs,
         };
-        let mut before_each = self.before_each;
-        // Once `before_each` says no, no further input is taken.
-        let refused = Arc::new(AtomicBool::new(false));
-        let still_going = refused.clone();
-        let creates = inputs
-            .take_while(move |_| std::future::ready(!still_going.load(Ordering::SeqCst)))
-            .map(move |(index, new)| {
-                let go = before_each.as_mut().is_none_or(|f| f(index));
-                if !go {
-                    refused.store(true, Ordering::SeqCst);
+        let creates = inputs.map(move |(index, new)| {
+            let (client, gate) = (client.clone(), gate.clone());
+            async move {
+                Created {
+                    index,
+                    result: create_one(&client, new, &gate).await,
                 }
-                let (client, gate) = (client.clone(), gate.clone());
-                async move {
-                    if !go {
-                        return None;
-                    }
-                    Some(Created {
-                        index,
-                        result: create_one(&client, new, &gate).await,
-                    })
-                }
-            });
-        Box::pin(
-            creates
-                .buffer_unordered(self.concurrency)
-                .filter_map(std::future::ready),
-        )
+            }
+        });
+        Box::pin(creates.buffer_unordered(concurrency))
     }
 
     /// Creates every input and reports each result, in input order, with the counts.

@@ -56,6 +56,9 @@ pub struct RecordedRequest {
     pub headers: Vec<(String, String)>,
     /// The body, parsed as JSON when it is JSON.
     pub body: Option<Value>,
+    /// When the fake had read the whole request, on the process's monotonic clock: a
+    /// test can order it against what else happened in the process (`Instant::now()`).
+    pub received_at: std::time::Instant,
 }
 
 impl RecordedRequest {
@@ -605,6 +608,7 @@ fn record(inner: &Inner, method: &Method, uri: &Uri, headers: &HeaderMap, body: 
             })
             .collect(),
         body: serde_json::from_slice(body).ok(),
+        received_at: std::time::Instant::now(),
     };
     lock(&inner.requests).push(request);
 }

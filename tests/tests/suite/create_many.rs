@@ -177,15 +177,15 @@ async fn stop_when_lets_the_creates_in_flight_finish_and_starts_no_more() {
     let client = client_for(&fake);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let mut stop = Some(stop);
-    let started = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let seen = started.clone();
+    let announced = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = announced.clone();
     let mut results = client
         .interactions()
         .create_many((0..50).map(item))
         .concurrency(4)
-        .before_each(move |index| {
-            seen.lock().unwrap().push(index);
-            true
+        .before_batch(move |batch| {
+            seen.lock().unwrap().push(batch);
+            std::future::ready(true)
         })
         .stop_when(async move {
             let _ = stopped.await;
@@ -200,17 +200,23 @@ async fn stop_when_lets_the_creates_in_flight_finish_and_starts_no_more() {
             stop.take().unwrap().send(()).unwrap();
         }
     }
-    let started = started.lock().unwrap().clone();
-    // Inputs start in order, each announced once, before it was sent.
-    assert_eq!(started, (0..started.len()).collect::<Vec<_>>());
-    assert!(
-        (6..=10).contains(&started.len()),
-        "started {}",
-        started.len()
-    );
+    let announced = announced.lock().unwrap().clone();
+    // Batches of 4 in order, each announced once; at most two beyond those sent.
+    let expected: Vec<_> = (0..announced.len()).map(|k| 4 * k..4 * k + 4).collect();
+    assert_eq!(announced, expected);
     finished.sort_unstable();
-    assert_eq!(finished, started, "every started input finished");
-    assert_eq!(fake.interactions().len(), started.len());
+    assert!(
+        (6..=10).contains(&finished.len()),
+        "sent {}",
+        finished.len()
+    );
+    assert_eq!(finished, (0..finished.len()).collect::<Vec<_>>());
+    assert!(
+        announced.len() * 4 <= finished.len() + 8,
+        "announced {announced:?}, sent {}",
+        finished.len()
+    );
+    assert_eq!(fake.interactions().len(), finished.len());
 }
 
 #[tokio::test]
@@ -236,20 +242,20 @@ async fn a_report_counts_the_inputs_never_started() {
 }
 
 #[tokio::test]
-async fn before_each_saying_no_sends_neither_that_input_nor_any_after_it() {
+async fn before_batch_saying_no_sends_neither_that_batch_nor_any_after_it() {
     let fake = FakeCtrlHub::start().await.unwrap();
     let client = client_for(&fake);
     let report = client
         .interactions()
         .create_many((0..20).map(item))
-        .concurrency(2)
-        .before_each(|index| index < 5)
+        .concurrency(3)
+        .before_batch(|batch| std::future::ready(batch.start < 6))
         .send()
         .await;
-    assert_eq!(report.created, 5);
-    assert_eq!(report.not_started, 15);
+    assert_eq!(report.created, 6);
+    assert_eq!(report.not_started, 14);
     let indexes: Vec<usize> = report.results.iter().map(|c| c.index).collect();
-    assert_eq!(indexes, [0, 1, 2, 3, 4]);
+    assert_eq!(indexes, [0, 1, 2, 3, 4, 5]);
     let mut stored: Vec<String> = fake
         .interactions()
         .iter()
@@ -258,7 +264,86 @@ async fn before_each_saying_no_sends_neither_that_input_nor_any_after_it() {
     stored.sort();
     assert_eq!(
         stored,
-        (0..5).map(|i| format!("bulk item {i}")).collect::<Vec<_>>()
+        (0..6).map(|i| format!("bulk item {i}")).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn no_input_is_sent_before_its_batch_is_announced_and_the_last_batch_may_be_short() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = client_for(&fake);
+    // Each batch's future finishes only when the test releases it.
+    let (announced_tx, mut announced) = tokio::sync::mpsc::unbounded_channel();
+    let mut results = client
+        .interactions()
+        .create_many((0..7).map(item))
+        .concurrency(3)
+        .before_batch(move |batch| {
+            let (release, released) = tokio::sync::oneshot::channel::<bool>();
+            announced_tx.send((batch, release)).unwrap();
+            async move { released.await.unwrap_or(false) }
+        })
+        .stream();
+    let driver = tokio::spawn(async move {
+        let mut done = Vec::new();
+        while let Some(created) = results.next().await {
+            done.push((created.index, created.result.is_ok()));
+        }
+        done
+    });
+    let mut order = Vec::new();
+    while let Some((batch, release)) = announced.recv().await {
+        // Give the stream every chance to send early: nothing of this batch may arrive.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let sent = fake.api_requests().len();
+        assert!(
+            sent <= batch.start,
+            "{sent} requests before batch {batch:?} was released"
+        );
+        order.push(batch);
+        release.send(true).unwrap();
+    }
+    let mut done = driver.await.unwrap();
+    done.sort_unstable();
+    assert_eq!(order, [0..3, 3..6, 6..7]);
+    assert_eq!(done, (0..7).map(|i| (i, true)).collect::<Vec<_>>());
+    assert_eq!(fake.interactions().len(), 7);
+}
+
+#[tokio::test]
+async fn the_next_batch_is_announced_while_this_one_is_sent() {
+    let fake = std::sync::Arc::new(FakeCtrlHub::start().await.unwrap());
+    // Each create takes a while: a batch's requests are still open when the next is
+    // announced.
+    fake.set_create_delay(Duration::from_millis(300));
+    let client = client_for(&fake);
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let announced = log.clone();
+    let at_announcement = {
+        let fake = fake.clone();
+        move || fake.api_requests().len()
+    };
+    let report = client
+        .interactions()
+        .create_many((0..4).map(item))
+        .concurrency(2)
+        .before_batch(move |batch| {
+            announced.lock().unwrap().push((batch, at_announcement()));
+            std::future::ready(true)
+        })
+        .send()
+        .await;
+    assert_eq!(report.created, 4);
+    let log = log.lock().unwrap().clone();
+    // Both batches are announced before any request is answered: the second one's
+    // announcement does not wait for the first batch to finish.
+    assert_eq!(
+        log.iter().map(|(b, _)| b.clone()).collect::<Vec<_>>(),
+        [0..2, 2..4]
+    );
+    assert_eq!(
+        log[1].1, 0,
+        "the second batch was announced before any request"
     );
 }
 
@@ -273,13 +358,13 @@ async fn a_create_many_shows_its_settings_but_not_its_callbacks_or_credentials()
             .create_many([item(0)])
             .concurrency(3)
             .stop_when(async {})
-            .before_each(|_| true)
+            .before_batch(|_| std::future::ready(true))
     );
     assert!(shown.starts_with("CreateMany {"), "{shown}");
     assert!(shown.contains("concurrency: 3"), "{shown}");
     assert!(shown.contains("stop: Some(\"<future>\")"), "{shown}");
     assert!(
-        shown.contains("before_each: Some(\"<callback>\")"),
+        shown.contains("before_batch: Some(\"<callback>\")"),
         "{shown}"
     );
     assert!(shown.contains("bulk item 0"), "{shown}");

@@ -311,3 +311,42 @@ async fn a_failed_page_ends_the_generic_stream_with_the_typed_error() {
     assert_eq!(error.trace_id(), Some("trace-500"));
     assert!(!error.is_outcome_unknown());
 }
+
+#[tokio::test]
+async fn the_client_keeps_the_latest_date_ctrl_hub_answered_with_whatever_the_order() {
+    let server = MockServer::start_async().await;
+    let client = client(&server.base_url());
+    assert_eq!(client.latest_server_date(), None, "before any answer");
+    let dated = [
+        (
+            "00000000-0000-4000-8000-000000000001",
+            "Tue, 01 Dec 2026 10:00:05 GMT",
+        ),
+        (
+            "00000000-0000-4000-8000-000000000002",
+            "Tue, 01 Dec 2026 10:00:01 GMT",
+        ),
+        ("00000000-0000-4000-8000-000000000003", "not a date"),
+    ];
+    for (id, date) in dated {
+        server
+            .mock_async(|when, then| {
+                when.method(GET)
+                    .path(format!("/v3/orgs/{ORG}/customers/interactions/{id}"));
+                then.status(404)
+                    .header("content-type", JSON_API)
+                    .header("date", date)
+                    .json_body(json!({"errors": [{"status": "404", "title": "Not Found"}]}));
+            })
+            .await;
+    }
+    let expected: chrono::DateTime<chrono::Utc> = "2026-12-01T10:00:05Z".parse().unwrap();
+    for (id, _) in dated {
+        // An error answer's date counts too: it is Ctrl Hub's clock all the same.
+        let error = client.interactions().get(id).send().await.unwrap_err();
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+        assert_eq!(client.latest_server_date(), Some(expected), "after {id}");
+    }
+    // Clones share it.
+    assert_eq!(client.clone().latest_server_date(), Some(expected));
+}
