@@ -566,6 +566,7 @@ async fn import_file(
         concurrency: usize::from(args.concurrency),
         resend_unknown: args.resend_unknown,
         format,
+        sync_journal: !args.no_journal_sync,
     };
     import::run(client, job, host).await
 }

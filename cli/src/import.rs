@@ -11,7 +11,7 @@ use futures::StreamExt;
 use serde_json::Value;
 
 use crate::exit::{Exit, Failure};
-use crate::journal::{Journal, State};
+use crate::journal::{Journal, KeyFormat, State};
 use crate::output::{Format, Record, Writer};
 use crate::records::{IMPORTED_COLUMNS, INTERACTION_COLUMNS, Row, RowError, columns_of};
 
@@ -35,6 +35,9 @@ pub struct ImportJob {
     pub concurrency: usize,
     pub resend_unknown: bool,
     pub format: Format,
+    /// Whether each `sending` record reaches the disk before its request goes: always,
+    /// but in the import benchmark's comparison (`--no-journal-sync`).
+    pub sync_journal: bool,
 }
 
 /// Reads every row of `file`: each a row, or why it cannot be read.
@@ -283,11 +286,28 @@ struct Counts {
 
 /// Runs an import; the exit code says how it ended.
 pub async fn run(client: &Client, job: ImportJob, host: &str) -> Result<Exit, Failure> {
-    let rows = read_rows(&job.file, job.input_format)?;
-    let mut journal = match &job.journal {
-        Some(path) => Some(Journal::open(path)?),
+    // Locked before anything is read or sent: a second import of the same journal stops
+    // here.
+    let journal = match &job.journal {
+        Some(path) => {
+            let mut journal = Journal::open(path)?;
+            journal.set_durable(job.sync_journal);
+            Some(journal)
+        }
         None => None,
     };
+    import(client, job, journal, host).await
+}
+
+/// Runs an import with its journal open.
+async fn import(
+    client: &Client,
+    job: ImportJob,
+    mut journal: Option<Journal>,
+    host: &str,
+) -> Result<Exit, Failure> {
+    let rows = read_rows(&job.file, job.input_format)?;
+    let key_format = journal.as_ref().map_or(KeyFormat::CURRENT, Journal::format);
     let mut out = Writer::new(std::io::stdout().lock(), job.format, false).quiet_when_empty();
     let mut counts = Counts::default();
     let mut unknown_lines = Vec::new();
@@ -313,7 +333,7 @@ pub async fn run(client: &Client, job: ImportJob, host: &str) -> Result<Exit, Fa
                 continue;
             }
         };
-        let fingerprint = row.fingerprint();
+        let fingerprint = row.key(key_format);
         let occurrence = seen.entry(fingerprint.clone()).or_default();
         let key = format!("{fingerprint}#{occurrence}");
         *occurrence += 1;
@@ -382,6 +402,9 @@ pub async fn run(client: &Client, job: ImportJob, host: &str) -> Result<Exit, Fa
 
     let keys: Vec<(String, u64)> = pending.iter().map(|p| (p.key.clone(), p.line)).collect();
     let keys = Arc::new(keys);
+    // Rows `0..announced` have been recorded as `sending` (or tried to be).
+    let announced = Arc::new(Mutex::new(0usize));
+    let mut finished_rows = vec![false; keys.len()];
     let journal = Arc::new(Mutex::new(journal));
     let journal_failure: Arc<Mutex<Option<Failure>>> = Arc::new(Mutex::new(None));
     let bar = crate::output::progress(Some(in_flight as u64), "rows");
@@ -394,31 +417,61 @@ pub async fn run(client: &Client, job: ImportJob, host: &str) -> Result<Exit, Fa
         .stop_when(async move {
             let _ = stopped.wait_for(|s| *s).await;
         })
-        .before_each({
-            let (journal, keys, failure, stop) = (
+        .before_batch({
+            let (journal, keys, failure, stop, announced, client) = (
                 journal.clone(),
                 keys.clone(),
                 journal_failure.clone(),
                 stop.clone(),
+                announced.clone(),
+                client.clone(),
             );
-            // Recorded as `sending` before it goes out; if that cannot be written, the
-            // row is not sent, nor any after it.
-            move |index| {
-                let (key, line) = &keys[index];
-                let mut journal = journal.lock().unwrap_or_else(|p| p.into_inner());
-                match journal
-                    .as_mut()
-                    .map(|j| j.record(key, *line, State::Sending))
-                {
-                    Some(Err(e)) => {
+            // A batch is recorded as `sending` in one write and one sync, on a blocking
+            // thread, started now so that it overlaps the batch before it; none of its
+            // rows goes before that sync is done. If the journal cannot be written, the
+            // batch is not sent, nor any after it.
+            move |batch: std::ops::Range<usize>| {
+                let fail = {
+                    let (failure, stop) = (failure.clone(), stop.clone());
+                    move |e: Failure| {
                         failure
                             .lock()
                             .unwrap_or_else(|p| p.into_inner())
                             .get_or_insert(e);
                         stop.send_replace(true);
-                        false
                     }
-                    _ => true,
+                };
+                let written = {
+                    let mut journal = journal.lock().unwrap_or_else(|p| p.into_inner());
+                    *announced.lock().unwrap_or_else(|p| p.into_inner()) = batch.end;
+                    match journal.as_mut() {
+                        None => Ok(None),
+                        Some(journal) => journal
+                            .record_all(
+                                keys[batch]
+                                    .iter()
+                                    .map(|(key, line)| (key.as_str(), *line, State::Sending)),
+                                client.latest_server_date(),
+                            )
+                            .map(|()| journal.pending_sync()),
+                    }
+                };
+                let sync =
+                    written.map(|sync| sync.map(|s| tokio::task::spawn_blocking(|| s.run())));
+                async move {
+                    let failed = match sync {
+                        Ok(None) => return true,
+                        Ok(Some(sync)) => match sync.await {
+                            Ok(Ok(())) => return true,
+                            Ok(Err(e)) => {
+                                Failure::local(format!("could not write the journal: {e}"))
+                            }
+                            Err(e) => Failure::local(format!("could not write the journal: {e}")),
+                        },
+                        Err(e) => e,
+                    };
+                    fail(failed);
+                    false
                 }
             }
         });
@@ -426,6 +479,7 @@ pub async fn run(client: &Client, job: ImportJob, host: &str) -> Result<Exit, Fa
     let mut finished = 0;
     while let Some(done) = results.next().await {
         finished += 1;
+        finished_rows[done.index] = true;
         bar.inc(1);
         let (key, line) = &keys[done.index];
         let state = match done.result {
@@ -474,6 +528,23 @@ pub async fn run(client: &Client, job: ImportJob, host: &str) -> Result<Exit, Fa
     bar.finish_and_clear();
     signals.abort();
     counts.not_started = in_flight - finished;
+    // Rows recorded as `sending` that the import stopped before sending: a rerun sends
+    // them, as it would rows it never reached.
+    let announced = *announced.lock().unwrap_or_else(|p| p.into_inner());
+    let not_sent = (0..announced).filter(|i| !finished_rows[*i]);
+    if let Some(journal) = journal.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+        let rows: Vec<_> = not_sent
+            .map(|i| (keys[i].0.as_str(), keys[i].1, State::NotSent))
+            .collect();
+        if !rows.is_empty()
+            && let Err(e) = journal.record_all(rows, None)
+        {
+            journal_failure
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get_or_insert(e);
+        }
+    }
     out.finish()
         .map_err(|e| Failure::local(format!("could not write the report: {e}")))?;
     if let Some(journal) = journal.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
@@ -630,6 +701,164 @@ mod tests {
         );
         let failure = rows(InputFormat::Csv, "method,when\n").unwrap_err();
         assert!(failure.message.contains("line 1: unknown column \"when\""));
+    }
+
+    /// `rows` calls, as a CSV file in `dir`.
+    fn calls_csv(dir: &Path, rows: usize) -> PathBuf {
+        let mut text = String::from("method,direction,date_time,notes\n");
+        for i in 0..rows {
+            text.push_str(&format!(
+                "telephone,inbound,2026-02-01T10:00:00Z,call {i}\n"
+            ));
+        }
+        let path = dir.join("calls.csv");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn job(file: PathBuf, journal: &Path, concurrency: usize) -> ImportJob {
+        ImportJob {
+            file,
+            input_format: None,
+            journal: Some(journal.to_owned()),
+            concurrency,
+            resend_unknown: false,
+            format: Format::Jsonl,
+            sync_journal: true,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn each_row_is_on_disk_as_sending_before_its_request_reaches_ctrl_hub() {
+        let fake = ctrlhub_fake::FakeCtrlHub::start().await.unwrap();
+        let client = Client::builder()
+            .base_url(fake.base_url())
+            .organisation_id(fake.org_id())
+            .session_token(fake.session_token())
+            .build()
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let (rows, concurrency) = (40, 4);
+        let file = calls_csv(dir.path(), rows);
+        let path = dir.path().join("calls.journal");
+        let mut journal = Journal::open(&path).unwrap();
+        let syncs = Arc::new(Mutex::new(Vec::new()));
+        let seen = syncs.clone();
+        journal.on_synced(move |covers| {
+            seen.lock()
+                .unwrap()
+                .push((std::time::Instant::now(), covers));
+        });
+
+        let exit = import(
+            &client,
+            job(file, &path, concurrency),
+            Some(journal),
+            "fake",
+        )
+        .await
+        .unwrap();
+        assert_eq!(exit, Exit::Success);
+
+        // The journal's entries in the order they were written; the n-th (from 0) is on
+        // disk once a sync covering more than n entries has completed.
+        let text = std::fs::read_to_string(&path).unwrap();
+        let entries: Vec<Value> = text
+            .lines()
+            .skip(1)
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let syncs = syncs.lock().unwrap().clone();
+        let requests = fake.api_requests();
+        assert_eq!(requests.len(), rows);
+        for request in &requests {
+            let notes = request.body.as_ref().unwrap()["data"]["attributes"]["notes"]
+                .as_str()
+                .unwrap();
+            let line = notes.trim_start_matches("call ").parse::<u64>().unwrap() + 2;
+            let sending = entries
+                .iter()
+                .position(|e| e["line"] == line && e["state"] == "sending")
+                .unwrap_or_else(|| panic!("no sending record for line {line}"));
+            let durable = syncs
+                .iter()
+                .filter(|(_, covers)| *covers > sending as u64)
+                .map(|(at, _)| *at)
+                .min()
+                .unwrap_or_else(|| panic!("line {line}'s record was never synced"));
+            assert!(
+                durable < request.received_at,
+                "line {line} reached Ctrl Hub before its record was on disk"
+            );
+        }
+        // One sync a batch of `concurrency` rows, not one a row.
+        assert_eq!(syncs.len(), rows / concurrency, "{syncs:?}");
+        let created = entries.iter().filter(|e| e["state"] == "created").count();
+        assert_eq!(created, rows);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn rows_recorded_but_not_sent_when_the_journal_fails_are_recorded_as_not_sent() {
+        let fake = ctrlhub_fake::FakeCtrlHub::start().await.unwrap();
+        let client = Client::builder()
+            .base_url(fake.base_url())
+            .organisation_id(fake.org_id())
+            .session_token(fake.session_token())
+            .build()
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = calls_csv(dir.path(), 12);
+        let path = dir.path().join("calls.journal");
+        let mut journal = Journal::open(&path).unwrap();
+        // The second batch's sync fails: it and every later batch stay unsent.
+        let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        journal.on_synced(move |_| {
+            if calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+                panic!("the disk is gone");
+            }
+        });
+        let failure = import(&client, job(file, &path, 3), Some(journal), "fake")
+            .await
+            .unwrap_err();
+        assert!(
+            failure.message.contains("could not write the journal"),
+            "{}",
+            failure.message
+        );
+        assert_eq!(failure.exit, Exit::Local);
+        assert_eq!(fake.interactions().len(), 3, "only the first batch went");
+        let journal = Journal::open(&path).unwrap();
+        let states: Vec<Option<State>> = (0..12)
+            .map(|i| {
+                let row = Row {
+                    line: 0,
+                    cells: IMPORTED_COLUMNS
+                        .iter()
+                        .map(|c| match *c {
+                            "method" => "telephone".to_owned(),
+                            "direction" => "inbound".to_owned(),
+                            "date_time" => "2026-02-01T10:00:00Z".to_owned(),
+                            "notes" => format!("call {i}"),
+                            _ => String::new(),
+                        })
+                        .collect(),
+                };
+                journal
+                    .state(&format!("{}#0", row.key(KeyFormat::V2)))
+                    .cloned()
+            })
+            .collect();
+        for (i, state) in states.iter().enumerate() {
+            match i {
+                0..3 => assert!(
+                    matches!(state, Some(State::Created { .. })),
+                    "{i}: {state:?}"
+                ),
+                // Announced (the second and the one after it), never sent.
+                3..9 => assert_eq!(state, &Some(State::NotSent), "{i}"),
+                _ => assert_eq!(state, &None, "{i}"),
+            }
+        }
     }
 
     #[test]

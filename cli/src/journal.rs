@@ -1,25 +1,68 @@
 //! The import journal: each row's outcome, appended as it happens, so that an import can
 //! be resumed without creating anything twice.
 //!
-//! One JSON object a line. A row is recorded as `sending` just before its request goes out,
-//! then as `created` (with the id), `refused` (with the error), `unknown` (with the error)
-//! or `malformed`. The last entry of a row wins; a row left at `sending` (the process was
-//! killed) counts as `unknown`. Rows are named by their content (a fingerprint of the
-//! imported cells, and which occurrence of that content it is), so a rerun finds them
-//! even if rows were added, removed or moved in the file.
+//! One JSON object a line, after a header naming the format. A row is recorded as
+//! `sending` before its request goes out (and that record is on disk first), then as
+//! `created` (with the id), `refused` (with the error), `unknown` (with the error),
+//! `not_sent` or `malformed`. The last entry of a row wins; a row left at `sending` (the
+//! process was killed) counts as `unknown`. Each entry carries the time it was written
+//! (UTC) and, where an answer of Ctrl Hub had given one by then, Ctrl Hub's own `Date`.
+//!
+//! Rows are named by their content and which occurrence of that content they are, so a
+//! rerun finds them even if rows were added, removed or moved in the file. Format 2 names
+//! a row by its non-empty cells and their columns only (a column the importer learns later
+//! changes no key); format 1, written before, by every column it knew, empty ones included.
+//! A journal keeps the format it was started with.
+//!
+//! An open journal holds an exclusive lock on its file, so that two imports never work
+//! from one journal at once; the operating system releases it when the process ends,
+//! however it ends.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::exit::Failure;
 
-/// The first line of every journal.
-const HEADER: &str = r#"{"ctrlhub_import_journal":1}"#;
+/// The header's key; its value is the format.
+const HEADER_KEY: &str = "ctrlhub_import_journal";
+
+/// How a journal names its rows: the format its header gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyFormat {
+    /// Format 1: a fingerprint of every column known then, empty ones included.
+    V1 = 1,
+    /// Format 2: a fingerprint of the non-empty cells and their column names.
+    V2 = 2,
+}
+
+impl KeyFormat {
+    /// The format new journals are written in.
+    pub const CURRENT: KeyFormat = KeyFormat::V2;
+
+    fn header(self) -> String {
+        format!("{{\"{HEADER_KEY}\":{}}}", self as u8)
+    }
+
+    /// The format a journal's first line names, `Err(None)` for a line that is no
+    /// journal header, `Err(Some(n))` for a format this version does not know.
+    fn of_header(line: &str) -> Result<KeyFormat, Option<u64>> {
+        let value: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(line).map_err(|_| None)?;
+        match value.get(HEADER_KEY).and_then(serde_json::Value::as_u64) {
+            Some(1) if value.len() == 1 => Ok(KeyFormat::V1),
+            Some(2) if value.len() == 1 => Ok(KeyFormat::V2),
+            Some(n) if value.len() == 1 => Err(Some(n)),
+            _ => Err(None),
+        }
+    }
+}
 
 /// A row's state in the journal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,10 +72,12 @@ pub enum State {
     Sending,
     /// Ctrl Hub stored it.
     Created { id: Uuid },
-    /// Ctrl Hub refused it without storing it (or it was never sent): it may be sent again.
+    /// Ctrl Hub refused it without storing it: it may be sent again.
     Refused { error: String },
     /// It may or may not have been stored: a person must check before it is sent again.
     Unknown { error: String },
+    /// Recorded as `sending`, then never sent (the import stopped first): it may be sent.
+    NotSent,
     /// The row could not be read; it was not sent.
     Malformed { error: String },
 }
@@ -50,18 +95,65 @@ struct Entry {
     line: u64,
     #[serde(flatten)]
     state: State,
+    /// When the entry was written (absent in format 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    at: Option<DateTime<Utc>>,
+    /// Ctrl Hub's latest `Date` when the entry was written, if an answer had given one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    server_date: Option<DateTime<Utc>>,
 }
 
-/// An open journal.
-#[derive(Debug)]
+/// An open, locked journal.
 pub struct Journal {
     path: PathBuf,
-    file: File,
+    file: Arc<File>,
+    format: KeyFormat,
     rows: HashMap<String, (u64, State)>,
+    /// Entries written by this process so far.
+    written: u64,
+    /// Whether `sending` records are synced to disk before their requests go (always,
+    /// but for the import benchmark's comparison).
+    durable: bool,
+    #[cfg(test)]
+    on_synced: Option<Arc<dyn Fn(u64) + Send + Sync>>,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal")
+            .field("path", &self.path)
+            .field("format", &self.format)
+            .field("rows", &self.rows.len())
+            .field("durable", &self.durable)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One sync of what a journal had written when it was asked for, to run on a thread
+/// that may block.
+pub struct PendingSync {
+    file: Arc<File>,
+    #[cfg(test)]
+    covers: u64,
+    #[cfg(test)]
+    on_synced: Option<Arc<dyn Fn(u64) + Send + Sync>>,
+}
+
+impl PendingSync {
+    /// Makes the entries written before it was made durable.
+    pub fn run(self) -> std::io::Result<()> {
+        self.file.sync_data()?;
+        #[cfg(test)]
+        if let Some(hook) = &self.on_synced {
+            hook(self.covers);
+        }
+        Ok(())
+    }
 }
 
 impl Journal {
-    /// Opens the journal at `path`, reading what an earlier run recorded, or starts one.
+    /// Opens and locks the journal at `path`, reading what an earlier run recorded, or
+    /// starts one. Another import holding it is a failure, at once.
     pub fn open(path: &Path) -> Result<Journal, Failure> {
         let damaged = |line: usize, why: String| {
             Failure::local(format!(
@@ -78,20 +170,47 @@ impl Journal {
             .create(true)
             .open(path)
             .map_err(io)?;
-        let mut rows = HashMap::new();
-        let mut text = String::new();
-        file.read_to_string(&mut text).map_err(io)?;
-        if text.is_empty() {
-            writeln!(file, "{HEADER}").map_err(io)?;
-        } else {
-            let ends_whole = text.ends_with('\n');
-            let all: Vec<&str> = text.lines().collect();
-            if all.first() != Some(&HEADER) {
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
                 return Err(Failure::local(format!(
-                    "{} is not an import journal (its first line is not {HEADER})",
+                    "another import holds the journal {} (it is locked): nothing was sent. \
+                     Wait for that import to finish, or give this one another journal",
                     path.display()
                 )));
             }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+        }
+        let mut rows = HashMap::new();
+        let mut text = String::new();
+        file.read_to_string(&mut text).map_err(io)?;
+        let format = if text.is_empty() {
+            let format = KeyFormat::CURRENT;
+            writeln!(file, "{}", format.header()).map_err(io)?;
+            // The new file and its name reach the disk before any row is recorded in it.
+            file.sync_all().map_err(io)?;
+            sync_directory_of(path).map_err(io)?;
+            format
+        } else {
+            let ends_whole = text.ends_with('\n');
+            let all: Vec<&str> = text.lines().collect();
+            let format = match KeyFormat::of_header(all.first().copied().unwrap_or_default()) {
+                Ok(format) => format,
+                Err(Some(newer)) => {
+                    return Err(Failure::local(format!(
+                        "the journal {} is of format {newer}, written by a newer ctrlhub; \
+                         this one reads formats 1 and 2. It was not changed",
+                        path.display()
+                    )));
+                }
+                Err(None) => {
+                    return Err(Failure::local(format!(
+                        "{} is not an import journal (its first line is not {})",
+                        path.display(),
+                        KeyFormat::CURRENT.header()
+                    )));
+                }
+            };
             for (i, line) in all.iter().enumerate().skip(1) {
                 if line.trim().is_empty() {
                     continue;
@@ -112,13 +231,30 @@ impl Journal {
                 let whole = text.rfind('\n').map_or(0, |i| i + 1);
                 file.set_len(whole as u64).map_err(io)?;
             }
-        }
+            format
+        };
         file.seek(SeekFrom::End(0)).map_err(io)?;
         Ok(Journal {
             path: path.to_owned(),
-            file,
+            file: Arc::new(file),
+            format,
             rows,
+            written: 0,
+            durable: true,
+            #[cfg(test)]
+            on_synced: None,
         })
+    }
+
+    /// How this journal names rows.
+    pub fn format(&self) -> KeyFormat {
+        self.format
+    }
+
+    /// Whether `sending` records reach the disk before their requests go (the default).
+    /// Only the import benchmark turns it off, to measure what it costs.
+    pub fn set_durable(&mut self, durable: bool) {
+        self.durable = durable;
     }
 
     /// What the journal says of a row.
@@ -126,124 +262,93 @@ impl Journal {
         self.rows.get(row).map(|(_, state)| state)
     }
 
-    /// Records a row's new state, written through to the file at once.
-    pub fn record(&mut self, row: &str, line: u64, state: State) -> Result<(), Failure> {
-        let entry = Entry {
-            row: row.to_owned(),
-            line,
-            state,
-        };
-        let mut text = serde_json::to_string(&entry)
-            .map_err(|e| Failure::local(format!("could not write the journal: {e}")))?;
-        text.push('\n');
-        // One write per entry, to a file opened for appending: a crash leaves at most a
+    /// Records rows' new state, in one write, without waiting for the disk.
+    pub fn record_all<'a>(
+        &mut self,
+        rows: impl IntoIterator<Item = (&'a str, u64, State)>,
+        server_date: Option<DateTime<Utc>>,
+    ) -> Result<(), Failure> {
+        let at = Some(Utc::now());
+        let mut text = String::new();
+        let mut entries = Vec::new();
+        for (row, line, state) in rows {
+            let entry = Entry {
+                row: row.to_owned(),
+                line,
+                state,
+                at,
+                server_date,
+            };
+            text.push_str(
+                &serde_json::to_string(&entry)
+                    .map_err(|e| Failure::local(format!("could not write the journal: {e}")))?,
+            );
+            text.push('\n');
+            entries.push(entry);
+        }
+        // One write per batch, to a file opened for appending: a crash leaves at most a
         // partial last line, which `open` tolerates.
-        self.file.write_all(text.as_bytes()).map_err(|e| {
+        (&*self.file).write_all(text.as_bytes()).map_err(|e| {
             Failure::local(format!(
                 "could not write the journal {}: {e}",
                 self.path.display()
             ))
         })?;
-        self.rows.insert(entry.row, (line, entry.state));
+        self.written += entries.len() as u64;
+        for entry in entries {
+            self.rows.insert(entry.row, (entry.line, entry.state));
+        }
         Ok(())
     }
 
-    /// Makes what was written durable.
+    /// Records a row's new state, without waiting for the disk.
+    pub fn record(&mut self, row: &str, line: u64, state: State) -> Result<(), Failure> {
+        self.record_all([(row, line, state)], None)
+    }
+
+    /// A sync of everything written so far, to run off the async threads; `None` when
+    /// the journal is not durable.
+    pub fn pending_sync(&self) -> Option<PendingSync> {
+        self.durable.then(|| PendingSync {
+            file: self.file.clone(),
+            #[cfg(test)]
+            covers: self.written,
+            #[cfg(test)]
+            on_synced: self.on_synced.clone(),
+        })
+    }
+
+    /// Makes what was written durable, now.
     pub fn sync(&self) -> Result<(), Failure> {
-        self.file.sync_all().map_err(|e| {
+        self.file.sync_data().map_err(|e| {
             Failure::local(format!(
                 "could not write the journal {}: {e}",
                 self.path.display()
             ))
         })
     }
+
+    /// Tells `hook`, after each sync by [`PendingSync::run`] completes, how many entries
+    /// this process had written when that sync was asked for: all of them are on disk.
+    #[cfg(test)]
+    pub fn on_synced(&mut self, hook: impl Fn(u64) + Send + Sync + 'static) {
+        self.on_synced = Some(Arc::new(hook));
+    }
+}
+
+/// Syncs the directory holding `path`, so that a file just created there survives a
+/// crash under its name.
+fn sync_directory_of(path: &Path) -> std::io::Result<()> {
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    #[cfg(unix)]
+    File::open(directory)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = directory;
+    Ok(())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_journal_remembers_the_last_state_of_each_row() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j");
-        let id = Uuid::new_v4();
-        {
-            let mut journal = Journal::open(&path).unwrap();
-            assert_eq!(journal.state("a#0"), None);
-            journal.record("a#0", 2, State::Sending).unwrap();
-            journal.record("a#0", 2, State::Created { id }).unwrap();
-            journal.record("b#0", 3, State::Sending).unwrap();
-            journal.sync().unwrap();
-        }
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with(HEADER));
-        assert_eq!(text.lines().count(), 4);
-        let journal = Journal::open(&path).unwrap();
-        assert_eq!(journal.state("a#0"), Some(&State::Created { id }));
-        assert_eq!(journal.state("b#0"), Some(&State::Sending));
-        assert!(journal.state("b#0").unwrap().is_unresolved());
-        assert!(State::Unknown { error: "x".into() }.is_unresolved());
-        assert!(!State::Created { id }.is_unresolved());
-        assert!(!State::Refused { error: "x".into() }.is_unresolved());
-        assert!(!State::Malformed { error: "x".into() }.is_unresolved());
-    }
-
-    #[test]
-    fn a_cut_last_line_is_ignored_and_the_next_entry_starts_on_its_own_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j");
-        std::fs::write(
-            &path,
-            format!("{HEADER}\n{{\"row\":\"a#0\",\"line\":2,\"state\":\"sending\"}}\n{{\"row\":\"a#0\",\"li"),
-        )
-        .unwrap();
-        let mut journal = Journal::open(&path).unwrap();
-        assert_eq!(journal.state("a#0"), Some(&State::Sending));
-        journal
-            .record("c#0", 4, State::Refused { error: "no".into() })
-            .unwrap();
-        drop(journal);
-        let journal = Journal::open(&path).unwrap();
-        assert_eq!(
-            journal.state("c#0"),
-            Some(&State::Refused { error: "no".into() })
-        );
-    }
-
-    #[test]
-    fn a_damaged_journal_or_another_file_is_refused_untouched() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j");
-        let damaged =
-            format!("{HEADER}\nnot json\n{{\"row\":\"a#0\",\"line\":2,\"state\":\"sending\"}}\n");
-        std::fs::write(&path, &damaged).unwrap();
-        let error = Journal::open(&path).unwrap_err();
-        assert!(
-            error.message.contains("damaged at line 2"),
-            "{}",
-            error.message
-        );
-        assert_eq!(error.exit, crate::exit::Exit::Local);
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), damaged);
-
-        // A bad last line that ends with a newline was written whole: damaged, not cut.
-        let damaged =
-            format!("{HEADER}\n{{\"row\":\"a#0\",\"line\":2,\"state\":\"sending\"}}\nnot json\n");
-        std::fs::write(&path, &damaged).unwrap();
-        let error = Journal::open(&path).unwrap_err();
-        assert!(
-            error.message.contains("damaged at line 3"),
-            "{}",
-            error.message
-        );
-
-        std::fs::write(&path, "method,direction\nemail,inbound\n").unwrap();
-        let error = Journal::open(&path).unwrap_err();
-        assert!(
-            error.message.contains("is not an import journal"),
-            "{}",
-            error.message
-        );
-    }
-}
+mod tests;

@@ -307,6 +307,10 @@ struct ImportArgs {
     /// checked that Ctrl Hub did not store them).
     #[arg(long)]
     resend_unknown: bool,
+    /// Do not wait for the disk before each batch is sent (for the import benchmark's
+    /// comparison only: after a crash, a row could then be sent twice).
+    #[arg(long, hide = true)]
+    no_journal_sync: bool,
 }
 
 #[derive(Debug, Subcommand)]

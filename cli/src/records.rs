@@ -12,6 +12,7 @@ use ctrlhub::{
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::journal::KeyFormat;
 use crate::output::Record;
 
 /// The columns of an interaction, in output order: the documented attributes, then the
@@ -38,6 +39,45 @@ pub const INTERACTION_COLUMNS: &[&str] = &[
 /// The columns an import sends: what a create may set (the attributes and the four
 /// settable relationships of [`INTERACTION_COLUMNS`], in its order).
 pub const IMPORTED_COLUMNS: &[&str] = INTERACTION_COLUMNS.split_at(11).0.split_at(1).1;
+
+/// The columns format 1 journals name rows by, in that format's order: written out, not
+/// derived, so that a column the importer learns later leaves those keys as they were.
+const V1_COLUMNS: [&str; 10] = [
+    "method",
+    "direction",
+    "date_time",
+    "contacted",
+    "status",
+    "notes",
+    "contact",
+    "account",
+    "property",
+    "representative",
+];
+
+/// A row's key in format 2: FNV-1a (128 bits, stable across Rust versions, unlike
+/// `DefaultHasher`) over the non-empty cells and their column names, in column-name
+/// order. An empty cell and a column absent altogether give the same key, so a column
+/// added to the importer changes no existing key.
+pub fn content_key<'a>(cells: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut set: Vec<(&str, &str)> = cells.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+    set.sort_unstable();
+    let mut hash: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    for (name, value) in set {
+        // Lengths first: no choice of names and values can make two sets spell alike.
+        for byte in (name.len() as u64)
+            .to_le_bytes()
+            .into_iter()
+            .chain(name.bytes())
+            .chain((value.len() as u64).to_le_bytes())
+            .chain(value.bytes())
+        {
+            hash ^= u128::from(byte);
+            hash = hash.wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b);
+        }
+    }
+    format!("{hash:032x}")
+}
 
 fn time(at: Option<DateTime<Utc>>) -> Value {
     at.map_or(Value::Null, |at| {
@@ -172,12 +212,26 @@ pub struct Row {
 }
 
 impl Row {
-    /// The row's content, for the journal: the same cells give the same fingerprint,
-    /// whatever the line and whether it came from CSV or JSON lines.
-    pub fn fingerprint(&self) -> String {
-        // FNV-1a, 64 bits: stable across Rust versions, unlike `DefaultHasher`.
+    /// The row's content, for a journal of `format`: the same cells give the same key,
+    /// whatever the line, the order of the columns and whether it came from CSV or JSON.
+    pub fn key(&self, format: KeyFormat) -> String {
+        match format {
+            KeyFormat::V1 => self.fingerprint_v1(),
+            KeyFormat::V2 => content_key(
+                IMPORTED_COLUMNS
+                    .iter()
+                    .zip(&self.cells)
+                    .map(|(name, value)| (*name, value.as_str())),
+            ),
+        }
+    }
+
+    /// Format 1's key: FNV-1a (64 bits) over every column of [`V1_COLUMNS`], empty ones
+    /// included. Frozen: journals of format 1 are read with it.
+    fn fingerprint_v1(&self) -> String {
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for (name, value) in IMPORTED_COLUMNS.iter().zip(&self.cells) {
+        for name in V1_COLUMNS {
+            let value = self.cell(name).unwrap_or_default();
             for byte in name
                 .bytes()
                 .chain([b'='])
@@ -296,27 +350,66 @@ mod tests {
     }
 
     #[test]
-    fn a_fingerprint_is_stable_and_depends_on_every_cell_and_its_column() {
+    fn a_format_1_key_is_as_it_was_written_and_depends_on_every_cell_and_its_column() {
         let a = row(&[("method", "email"), ("notes", "x")]);
-        // Fixed: a journal written by one build is read by the next.
-        assert_eq!(a.fingerprint(), "972e68c3faddf3d6");
+        // Fixed: journals written by format 1 are read with it.
+        assert_eq!(a.key(KeyFormat::V1), "972e68c3faddf3d6");
         assert_eq!(
-            a.fingerprint(),
-            row(&[("notes", "x"), ("method", "email")]).fingerprint()
+            a.key(KeyFormat::V1),
+            row(&[("notes", "x"), ("method", "email")]).key(KeyFormat::V1)
         );
         assert_ne!(
-            a.fingerprint(),
-            row(&[("method", "email"), ("notes", "y")]).fingerprint()
+            a.key(KeyFormat::V1),
+            row(&[("method", "email"), ("notes", "y")]).key(KeyFormat::V1)
         );
         // The same text in another column is another row.
         assert_ne!(
-            row(&[("notes", "email")]).fingerprint(),
-            row(&[("status", "email")]).fingerprint()
+            row(&[("notes", "email")]).key(KeyFormat::V1),
+            row(&[("status", "email")]).key(KeyFormat::V1)
         );
         // The line does not matter.
         let mut moved = a.clone();
         moved.line = 99;
-        assert_eq!(moved.fingerprint(), a.fingerprint());
+        assert_eq!(moved.key(KeyFormat::V1), a.key(KeyFormat::V1));
+        for (i, column) in V1_COLUMNS.iter().enumerate() {
+            assert_eq!(IMPORTED_COLUMNS[i], *column, "format 1's column order");
+        }
+    }
+
+    #[test]
+    fn a_format_2_key_is_stable_and_depends_only_on_the_non_empty_cells() {
+        let a = row(&[("method", "email"), ("notes", "x")]);
+        // Fixed: a journal written by one build is read by the next. (The value was
+        // checked against an FNV-1a 128 written apart from this one.)
+        assert_eq!(a.key(KeyFormat::V2), "aa7b0597cc774d93eb082a0e2f2008ac");
+        assert_eq!(
+            a.key(KeyFormat::V2),
+            content_key([("notes", "x"), ("method", "email")])
+        );
+        // A column the importer learns later, empty in this row, changes nothing; nor
+        // does a column the importer stops knowing that the row left empty.
+        assert_eq!(
+            a.key(KeyFormat::V2),
+            content_key([("method", "email"), ("channel", ""), ("notes", "x")])
+        );
+        assert_ne!(
+            a.key(KeyFormat::V2),
+            row(&[("method", "email"), ("notes", "y")]).key(KeyFormat::V2)
+        );
+        assert_ne!(
+            row(&[("notes", "email")]).key(KeyFormat::V2),
+            row(&[("status", "email")]).key(KeyFormat::V2)
+        );
+        // Name and value boundaries cannot be shifted to spell another row.
+        assert_ne!(content_key([("ab", "c")]), content_key([("a", "bc")]));
+        assert_ne!(
+            content_key([("a", "b"), ("c", "d")]),
+            content_key([("a", "bc"), ("", "d")])
+        );
+        let mut moved = a.clone();
+        moved.line = 99;
+        assert_eq!(moved.key(KeyFormat::V2), a.key(KeyFormat::V2));
+        assert_ne!(a.key(KeyFormat::V2), a.key(KeyFormat::V1));
     }
 
     #[test]

@@ -1,0 +1,239 @@
+use super::*;
+
+fn header() -> String {
+    KeyFormat::CURRENT.header()
+}
+
+#[test]
+fn a_journal_remembers_the_last_state_of_each_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j");
+    let id = Uuid::new_v4();
+    {
+        let mut journal = Journal::open(&path).unwrap();
+        assert_eq!(journal.format(), KeyFormat::V2);
+        assert_eq!(journal.state("a#0"), None);
+        journal.record("a#0", 2, State::Sending).unwrap();
+        journal.record("a#0", 2, State::Created { id }).unwrap();
+        journal
+            .record_all(
+                [("b#0", 3, State::Sending), ("c#0", 4, State::NotSent)],
+                None,
+            )
+            .unwrap();
+        journal.sync().unwrap();
+    }
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().next(), Some(r#"{"ctrlhub_import_journal":2}"#));
+    assert_eq!(text.lines().count(), 5);
+    let journal = Journal::open(&path).unwrap();
+    assert_eq!(journal.state("a#0"), Some(&State::Created { id }));
+    assert_eq!(journal.state("b#0"), Some(&State::Sending));
+    assert_eq!(journal.state("c#0"), Some(&State::NotSent));
+    assert!(journal.state("b#0").unwrap().is_unresolved());
+    assert!(State::Unknown { error: "x".into() }.is_unresolved());
+    assert!(!State::Created { id }.is_unresolved());
+    assert!(!State::NotSent.is_unresolved());
+    assert!(!State::Refused { error: "x".into() }.is_unresolved());
+    assert!(!State::Malformed { error: "x".into() }.is_unresolved());
+}
+
+#[test]
+fn each_entry_carries_its_time_and_the_server_date_when_one_is_known() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j");
+    let server: DateTime<Utc> = "2026-12-01T10:00:05Z".parse().unwrap();
+    let before = Utc::now();
+    {
+        let mut journal = Journal::open(&path).unwrap();
+        journal
+            .record_all(
+                [("a#0", 2, State::Sending), ("b#0", 3, State::Sending)],
+                Some(server),
+            )
+            .unwrap();
+        journal.record("a#0", 2, State::NotSent).unwrap();
+    }
+    let after = Utc::now();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let entries: Vec<serde_json::Value> = text
+        .lines()
+        .skip(1)
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(entries.len(), 3);
+    for entry in &entries {
+        let at: DateTime<Utc> = entry["at"].as_str().unwrap().parse().unwrap();
+        assert!(before <= at && at <= after, "{entry}");
+        assert!(entry["at"].as_str().unwrap().ends_with('Z'), "UTC: {entry}");
+    }
+    assert_eq!(entries[0]["server_date"], "2026-12-01T10:00:05Z");
+    assert_eq!(entries[1]["server_date"], "2026-12-01T10:00:05Z");
+    assert!(entries[2].get("server_date").is_none(), "{}", entries[2]);
+    assert_eq!(entries[0]["state"], "sending");
+    assert_eq!(entries[2]["state"], "not_sent");
+}
+
+#[test]
+fn a_cut_last_line_is_ignored_and_the_next_entry_starts_on_its_own_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j");
+    std::fs::write(
+        &path,
+        format!(
+            "{}\n{{\"row\":\"a#0\",\"line\":2,\"state\":\"sending\"}}\n{{\"row\":\"a#0\",\"li",
+            header()
+        ),
+    )
+    .unwrap();
+    let mut journal = Journal::open(&path).unwrap();
+    assert_eq!(journal.state("a#0"), Some(&State::Sending));
+    journal
+        .record("c#0", 4, State::Refused { error: "no".into() })
+        .unwrap();
+    drop(journal);
+    let journal = Journal::open(&path).unwrap();
+    assert_eq!(
+        journal.state("c#0"),
+        Some(&State::Refused { error: "no".into() })
+    );
+}
+
+#[test]
+fn a_damaged_journal_a_newer_one_or_another_file_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j");
+    let damaged = format!(
+        "{}\nnot json\n{{\"row\":\"a#0\",\"line\":2,\"state\":\"sending\"}}\n",
+        header()
+    );
+    std::fs::write(&path, &damaged).unwrap();
+    let error = Journal::open(&path).unwrap_err();
+    assert!(
+        error.message.contains("damaged at line 2"),
+        "{}",
+        error.message
+    );
+    assert_eq!(error.exit, crate::exit::Exit::Local);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), damaged);
+
+    // A bad last line that ends with a newline was written whole: damaged, not cut.
+    let damaged = format!(
+        "{}\n{{\"row\":\"a#0\",\"line\":2,\"state\":\"sending\"}}\nnot json\n",
+        header()
+    );
+    std::fs::write(&path, &damaged).unwrap();
+    let error = Journal::open(&path).unwrap_err();
+    assert!(
+        error.message.contains("damaged at line 3"),
+        "{}",
+        error.message
+    );
+
+    let newer = "{\"ctrlhub_import_journal\":3}\n{\"row\":\"a\",\"line\":2,\"state\":\"sent\"}\n";
+    std::fs::write(&path, newer).unwrap();
+    let error = Journal::open(&path).unwrap_err();
+    assert!(
+        error
+            .message
+            .contains("is of format 3, written by a newer ctrlhub"),
+        "{}",
+        error.message
+    );
+    assert_eq!(error.exit, crate::exit::Exit::Local);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), newer);
+
+    for other in [
+        "method,direction\nemail,inbound\n",
+        "{\"ctrlhub_import_journal\":2,\"extra\":1}\n",
+        "{\"ctrlhub_import_journal\":\"2\"}\n",
+        "{\"ctrlhub_import_journal\":3,\"extra\":1}\n",
+        "[]\n",
+    ] {
+        std::fs::write(&path, other).unwrap();
+        let error = Journal::open(&path).unwrap_err();
+        assert!(
+            error.message.contains("is not an import journal"),
+            "{other}: {}",
+            error.message
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), other);
+    }
+}
+
+#[test]
+fn a_format_1_journal_is_read_and_keeps_its_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/journal-v1.journal"
+        ),
+        &path,
+    )
+    .unwrap();
+    let mut journal = Journal::open(&path).unwrap();
+    assert_eq!(journal.format(), KeyFormat::V1);
+    assert_eq!(
+        journal.state("52b8761d93ceb067#1"),
+        Some(&State::Created {
+            id: "d9a8292f-f33b-4370-8885-ec251298911b".parse().unwrap()
+        })
+    );
+    assert!(journal.state("fdde3ab61e9f2f45#0").unwrap().is_unresolved());
+    journal.record("x#0", 20, State::Sending).unwrap();
+    drop(journal);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with("{\"ctrlhub_import_journal\":1}\n"));
+    assert_eq!(
+        Journal::open(&path).unwrap().state("x#0"),
+        Some(&State::Sending)
+    );
+}
+
+#[test]
+fn a_journal_is_held_by_one_opener_at_a_time_until_it_is_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j");
+    let first = Journal::open(&path).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let error = Journal::open(&path).unwrap_err();
+    assert!(
+        error.message.contains("another import holds the journal"),
+        "{}",
+        error.message
+    );
+    assert!(
+        error.message.contains("nothing was sent"),
+        "{}",
+        error.message
+    );
+    assert_eq!(error.exit, crate::exit::Exit::Local);
+    assert_eq!(std::fs::read(&path).unwrap(), before, "left as it was");
+    drop(first);
+    Journal::open(&path).unwrap();
+}
+
+#[test]
+fn a_pending_sync_covers_what_was_written_and_none_is_made_when_not_durable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = Journal::open(&dir.path().join("j")).unwrap();
+    let synced = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = synced.clone();
+    journal.on_synced(move |covers| seen.lock().unwrap().push(covers));
+    journal
+        .record_all(
+            [("a#0", 2, State::Sending), ("b#0", 3, State::Sending)],
+            None,
+        )
+        .unwrap();
+    let first = journal.pending_sync().unwrap();
+    journal.record("c#0", 4, State::Sending).unwrap();
+    let second = journal.pending_sync().unwrap();
+    second.run().unwrap();
+    first.run().unwrap();
+    assert_eq!(*synced.lock().unwrap(), [3, 2]);
+    journal.set_durable(false);
+    assert!(journal.pending_sync().is_none());
+}
