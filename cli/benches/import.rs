@@ -4,8 +4,13 @@
 //! until every row is created, and every round checks that each row was created exactly
 //! once.
 //!
+//! The journal's cost: the same binary imports the same rows with each batch's `sending`
+//! records synced to disk before the batch goes (as always) and with
+//! `--no-journal-sync` (the switch exists for this comparison), in alternating order.
+//! Journals are written under the target directory, on the disk a user's would be on.
+//!
 //! `cargo bench -p ctrlhub-cli --bench import` (release build). Figures: median and
-//! spread of 5 rounds.
+//! spread of 7 rounds.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -15,7 +20,7 @@ use ctrlhub_fake::{FakeCtrlHub, Fault};
 
 const ROWS: usize = 2000;
 const CONCURRENCY: usize = 32;
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 7;
 /// One API request in this many fails (429, 503, no answer, 502 in turn).
 const FAIL_EVERY: usize = 50;
 
@@ -91,6 +96,8 @@ fn main() {
     let file = file.to_str().unwrap().to_owned();
     let concurrency = CONCURRENCY.to_string();
     let (mut library, mut clean, mut faulted, mut first_pass) = (vec![], vec![], vec![], vec![]);
+    let (mut synced, mut unsynced) = (vec![], vec![]);
+    let journals = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let mut reruns = Vec::new();
     for round in 0..ROUNDS {
         // Baseline: the library's create_many of the same rows, in this process.
@@ -144,6 +151,34 @@ fn main() {
         exactly_once(&fake);
         drop(fake);
 
+        // The journal synced before each batch, and not, in alternating order.
+        let durable = [true, false];
+        let order = if round % 2 == 0 { durable } else { [false, true] };
+        for sync in order {
+            let fake = runtime.block_on(FakeCtrlHub::start()).unwrap();
+            let journal = journals.path().join(format!("sync-{sync}-{round}.journal"));
+            let mut args = vec![
+                "interactions",
+                "import",
+                &file,
+                "--journal",
+                journal.to_str().unwrap(),
+                "--concurrency",
+                &concurrency,
+            ];
+            if !sync {
+                args.push("--no-journal-sync");
+            }
+            let (code, took) = import(&fake, &args);
+            assert_eq!(code, 0);
+            exactly_once(&fake);
+            if sync {
+                synced.push(took.as_secs_f64());
+            } else {
+                unsynced.push(took.as_secs_f64());
+            }
+        }
+
         // The CLI with faults, resumed from its journal until done.
         let fake = runtime.block_on(FakeCtrlHub::start()).unwrap();
         with_faults(&fake);
@@ -193,6 +228,18 @@ fn main() {
     println!(
         "import / create_many:                    {}",
         median_spread(ratio(&clean, &library))
+    );
+    println!(
+        "import, journal synced, µs a row:       {}",
+        median_spread(per_row(&synced))
+    );
+    println!(
+        "import, --no-journal-sync, µs a row:     {}",
+        median_spread(per_row(&unsynced))
+    );
+    println!(
+        "rows/s synced / rows/s not synced:       {}",
+        median_spread(ratio(&unsynced, &synced))
     );
     println!(
         "import with 1 in {FAIL_EVERY} faulted, first run, s: {}",
