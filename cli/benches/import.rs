@@ -153,7 +153,11 @@ fn main() {
 
         // The journal synced before each batch, and not, in alternating order.
         let durable = [true, false];
-        let order = if round % 2 == 0 { durable } else { [false, true] };
+        let order = if round % 2 == 0 {
+            durable
+        } else {
+            [false, true]
+        };
         for sync in order {
             let fake = runtime.block_on(FakeCtrlHub::start()).unwrap();
             let journal = journals.path().join(format!("sync-{sync}-{round}.journal"));

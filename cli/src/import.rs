@@ -2,8 +2,12 @@
 //! bulk path, each outcome journaled.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::io::{BufRead, BufReader, Read};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use ctrlhub::{Client, Error, NewInteraction, Outcome, TransportErrorKind};
@@ -266,11 +270,78 @@ fn object_row(object: serde_json::Map<String, Value>, line: u64) -> Result<Row, 
     Ok(Row { line, cells })
 }
 
-/// A row to send: its journal key, its line, the interaction.
+/// A row to send: its journal key, its line, the interaction, and what the journal said
+/// of it before this run.
 struct Pending {
     key: String,
     line: u64,
     new: NewInteraction,
+    previous: Option<State>,
+}
+
+/// The first failure to write the journal; it stops the import.
+struct JournalFailure {
+    first: Mutex<Option<Failure>>,
+    stop: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl JournalFailure {
+    fn fail(&self, failure: Failure) {
+        self.first
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert(failure);
+        self.stop.send_replace(true);
+    }
+
+    fn take(&self) -> Option<Failure> {
+        self.first.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
+
+/// What `create_many` calls with each batch: the batch's rows are recorded as `sending`
+/// in one write, and one sync is started on a blocking thread at once (so that it
+/// overlaps the batch before); none of the rows goes before that sync is done. If the
+/// journal cannot be written, the batch is not sent, nor any after it.
+fn announce_to(
+    journal: Arc<Mutex<Option<Journal>>>,
+    keys: Arc<Vec<(String, u64, Option<State>)>>,
+    failure: Arc<JournalFailure>,
+    announced: Arc<AtomicUsize>,
+    client: Client,
+) -> impl FnMut(Range<usize>) -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + 'static {
+    move |batch: Range<usize>| {
+        announced.store(batch.end, Ordering::SeqCst);
+        let sync = {
+            let mut journal = journal.lock().unwrap_or_else(|p| p.into_inner());
+            journal.as_mut().map(|journal| {
+                let rows = keys[batch]
+                    .iter()
+                    .map(|(key, line, _)| (key.as_str(), *line, State::Sending));
+                journal
+                    .record_all(rows, client.latest_server_date())
+                    .map(|()| journal.pending_sync())
+            })
+        };
+        let sync = match sync {
+            Some(Ok(Some(sync))) => tokio::task::spawn_blocking(|| sync.run()),
+            Some(Ok(None)) | None => return Box::pin(std::future::ready(true)),
+            Some(Err(e)) => {
+                failure.fail(e);
+                return Box::pin(std::future::ready(false));
+            }
+        };
+        let failure = failure.clone();
+        Box::pin(async move {
+            let failed = match sync.await {
+                Ok(Ok(())) => return true,
+                Ok(Err(e)) => e,
+                Err(e) => Failure::local(format!("could not write the journal: {e}")),
+            };
+            failure.fail(failed);
+            false
+        })
+    }
 }
 
 /// The counts an import ends with.
@@ -356,6 +427,7 @@ async fn import(
         }
         match row.to_new() {
             Ok(new) => pending.push(Pending {
+                previous: journal.as_ref().and_then(|j| j.state(&key)).cloned(),
                 key,
                 line: row.line,
                 new,
@@ -370,6 +442,7 @@ async fn import(
                         State::Malformed {
                             error: e.to_string(),
                         },
+                        None,
                     )?;
                 }
                 report(&mut out, e.line, "malformed", Value::Null, &e.to_string())?;
@@ -391,7 +464,8 @@ async fn import(
                 stop.send_replace(true);
                 eprintln!(
                     "interrupted: finishing the rows in flight and writing the journal \
-                     (Ctrl-C again to quit at once; those rows then count as unknown)"
+                     (Ctrl-C again to quit at once; those rows, and up to two batches \
+                     recorded ahead of them, then count as unknown)"
                 );
                 if tokio::signal::ctrl_c().await.is_ok() {
                     std::process::exit(Exit::Interrupted as i32);
@@ -400,13 +474,21 @@ async fn import(
         })
     };
 
-    let keys: Vec<(String, u64)> = pending.iter().map(|p| (p.key.clone(), p.line)).collect();
+    // Each row's key, line, and the state an earlier run left it in.
+    let keys: Vec<(String, u64, Option<State>)> = pending
+        .iter_mut()
+        .map(|p| (p.key.clone(), p.line, p.previous.take()))
+        .collect();
     let keys = Arc::new(keys);
-    // Rows `0..announced` have been recorded as `sending` (or tried to be).
-    let announced = Arc::new(Mutex::new(0usize));
-    let mut finished_rows = vec![false; keys.len()];
+    let has_journal = journal.is_some();
     let journal = Arc::new(Mutex::new(journal));
-    let journal_failure: Arc<Mutex<Option<Failure>>> = Arc::new(Mutex::new(None));
+    let journal_failure = Arc::new(JournalFailure {
+        first: Mutex::new(None),
+        stop: stop.clone(),
+    });
+    // Rows `0..announced` have been recorded as `sending` (or tried to be).
+    let announced = Arc::new(AtomicUsize::new(0));
+    let mut finished_rows = vec![false; keys.len()];
     let bar = crate::output::progress(Some(in_flight as u64), "rows");
     let mut stopping_error: Option<Error> = None;
 
@@ -416,72 +498,25 @@ async fn import(
         .concurrency(job.concurrency)
         .stop_when(async move {
             let _ = stopped.wait_for(|s| *s).await;
-        })
-        .before_batch({
-            let (journal, keys, failure, stop, announced, client) = (
-                journal.clone(),
-                keys.clone(),
-                journal_failure.clone(),
-                stop.clone(),
-                announced.clone(),
-                client.clone(),
-            );
-            // A batch is recorded as `sending` in one write and one sync, on a blocking
-            // thread, started now so that it overlaps the batch before it; none of its
-            // rows goes before that sync is done. If the journal cannot be written, the
-            // batch is not sent, nor any after it.
-            move |batch: std::ops::Range<usize>| {
-                let fail = {
-                    let (failure, stop) = (failure.clone(), stop.clone());
-                    move |e: Failure| {
-                        failure
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .get_or_insert(e);
-                        stop.send_replace(true);
-                    }
-                };
-                let written = {
-                    let mut journal = journal.lock().unwrap_or_else(|p| p.into_inner());
-                    *announced.lock().unwrap_or_else(|p| p.into_inner()) = batch.end;
-                    match journal.as_mut() {
-                        None => Ok(None),
-                        Some(journal) => journal
-                            .record_all(
-                                keys[batch]
-                                    .iter()
-                                    .map(|(key, line)| (key.as_str(), *line, State::Sending)),
-                                client.latest_server_date(),
-                            )
-                            .map(|()| journal.pending_sync()),
-                    }
-                };
-                let sync =
-                    written.map(|sync| sync.map(|s| tokio::task::spawn_blocking(|| s.run())));
-                async move {
-                    let failed = match sync {
-                        Ok(None) => return true,
-                        Ok(Some(sync)) => match sync.await {
-                            Ok(Ok(())) => return true,
-                            Ok(Err(e)) => {
-                                Failure::local(format!("could not write the journal: {e}"))
-                            }
-                            Err(e) => Failure::local(format!("could not write the journal: {e}")),
-                        },
-                        Err(e) => e,
-                    };
-                    fail(failed);
-                    false
-                }
-            }
         });
+    let creates = if has_journal {
+        creates.before_batch(announce_to(
+            journal.clone(),
+            keys.clone(),
+            journal_failure.clone(),
+            announced.clone(),
+            client.clone(),
+        ))
+    } else {
+        creates
+    };
     let mut results = creates.stream();
     let mut finished = 0;
     while let Some(done) = results.next().await {
         finished += 1;
         finished_rows[done.index] = true;
         bar.inc(1);
-        let (key, line) = &keys[done.index];
+        let (key, line, _) = &keys[done.index];
         let state = match done.result {
             Ok(interaction) => {
                 counts.created += 1;
@@ -516,33 +551,34 @@ async fn import(
         ));
         let mut journal = journal.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(journal) = journal.as_mut()
-            && let Err(e) = journal.record(key, *line, state)
+            && let Err(e) = journal.record(key, *line, state, client.latest_server_date())
         {
-            journal_failure
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get_or_insert(e);
-            stop.send_replace(true);
+            journal_failure.fail(e);
         }
     }
     bar.finish_and_clear();
     signals.abort();
     counts.not_started = in_flight - finished;
     // Rows recorded as `sending` that the import stopped before sending: a rerun sends
-    // them, as it would rows it never reached.
-    let announced = *announced.lock().unwrap_or_else(|p| p.into_inner());
-    let not_sent = (0..announced).filter(|i| !finished_rows[*i]);
+    // them, as it would rows it never reached; but a row whose outcome an earlier run
+    // left unknown (sent again only with --resend-unknown) goes back to that state.
+    let announced = announced.load(Ordering::SeqCst);
     if let Some(journal) = journal.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
-        let rows: Vec<_> = not_sent
-            .map(|i| (keys[i].0.as_str(), keys[i].1, State::NotSent))
+        let rows: Vec<_> = (0..announced)
+            .filter(|i| !finished_rows[*i])
+            .map(|i| {
+                let (key, line, previous) = &keys[i];
+                let state = match previous {
+                    Some(previous) if previous.is_unresolved() => previous.clone(),
+                    _ => State::NotSent,
+                };
+                (key.as_str(), *line, state)
+            })
             .collect();
         if !rows.is_empty()
-            && let Err(e) = journal.record_all(rows, None)
+            && let Err(e) = journal.record_all(rows, client.latest_server_date())
         {
-            journal_failure
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get_or_insert(e);
+            journal_failure.fail(e);
         }
     }
     out.finish()
@@ -577,11 +613,7 @@ async fn import(
              use --journal FILE to make an import resumable"
         );
     }
-    if let Some(failure) = journal_failure
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .take()
-    {
+    if let Some(failure) = journal_failure.take() {
         return Err(failure);
     }
     if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
@@ -748,6 +780,7 @@ mod tests {
             seen.lock()
                 .unwrap()
                 .push((std::time::Instant::now(), covers));
+            Ok(())
         });
 
         let exit = import(
@@ -797,8 +830,28 @@ mod tests {
         assert_eq!(created, rows);
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn rows_recorded_but_not_sent_when_the_journal_fails_are_recorded_as_not_sent() {
+    /// The journal key of row `i` of [`calls_csv`].
+    fn call_key(i: usize) -> String {
+        let row = Row {
+            line: 0,
+            cells: IMPORTED_COLUMNS
+                .iter()
+                .map(|c| match *c {
+                    "method" => "telephone".to_owned(),
+                    "direction" => "inbound".to_owned(),
+                    "date_time" => "2026-02-01T10:00:00Z".to_owned(),
+                    "notes" => format!("call {i}"),
+                    _ => String::new(),
+                })
+                .collect(),
+        };
+        format!("{}#0", row.key(KeyFormat::V2))
+    }
+
+    /// Imports 12 rows at 3 in flight with the second batch's sync failing; `before` is
+    /// each row's state in the journal beforehand. Returns each row's state after, and
+    /// which rows were stored.
+    async fn import_with_a_failing_sync(before: Option<State>) -> (Vec<Option<State>>, Vec<usize>) {
         let fake = ctrlhub_fake::FakeCtrlHub::start().await.unwrap();
         let client = Client::builder()
             .base_url(fake.base_url())
@@ -810,53 +863,104 @@ mod tests {
         let file = calls_csv(dir.path(), 12);
         let path = dir.path().join("calls.journal");
         let mut journal = Journal::open(&path).unwrap();
-        // The second batch's sync fails: it and every later batch stay unsent.
-        let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        journal.on_synced(move |_| {
-            if calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 1 {
-                panic!("the disk is gone");
-            }
+        let mut written = 0;
+        if let Some(before) = &before {
+            let rows: Vec<_> = (0..12).map(|i| (call_key(i), i as u64 + 2)).collect();
+            let rows = rows.iter().map(|(k, l)| (k.as_str(), *l, before.clone()));
+            journal.record_all(rows, None).unwrap();
+            written = 12;
+        }
+        // The second batch's sync (the one covering its entries) fails, whichever
+        // finishes first: it and every later batch stay unsent.
+        journal.on_synced(move |covers| match covers - written {
+            6 => Err(std::io::Error::other("the disk is gone")),
+            _ => Ok(()),
         });
-        let failure = import(&client, job(file, &path, 3), Some(journal), "fake")
+        let mut job = job(file, &path, 3);
+        job.resend_unknown = before.is_some();
+        let failure = import(&client, job, Some(journal), "fake")
             .await
             .unwrap_err();
         assert!(
-            failure.message.contains("could not write the journal"),
+            failure.message.contains(&format!(
+                "could not write the journal {}: the disk is gone",
+                path.display()
+            )),
             "{}",
             failure.message
         );
         assert_eq!(failure.exit, Exit::Local);
-        assert_eq!(fake.interactions().len(), 3, "only the first batch went");
-        let journal = Journal::open(&path).unwrap();
-        let states: Vec<Option<State>> = (0..12)
-            .map(|i| {
-                let row = Row {
-                    line: 0,
-                    cells: IMPORTED_COLUMNS
-                        .iter()
-                        .map(|c| match *c {
-                            "method" => "telephone".to_owned(),
-                            "direction" => "inbound".to_owned(),
-                            "date_time" => "2026-02-01T10:00:00Z".to_owned(),
-                            "notes" => format!("call {i}"),
-                            _ => String::new(),
-                        })
-                        .collect(),
-                };
-                journal
-                    .state(&format!("{}#0", row.key(KeyFormat::V2)))
-                    .cloned()
+        // The failure stops the import at once: of the first batch, the rows not yet
+        // started when it came are not sent either.
+        let mut stored: Vec<usize> = fake
+            .interactions()
+            .iter()
+            .map(|r| {
+                let notes = r["attributes"]["notes"].as_str().unwrap();
+                notes.trim_start_matches("call ").parse().unwrap()
             })
             .collect();
+        stored.sort_unstable();
+        assert!(
+            stored.iter().all(|i| *i < 3),
+            "only the first batch may go: {stored:?}"
+        );
+        // A sync started for a batch that was then not sent may still hold the file (and
+        // so its lock) for a moment after the import returns; a process would exit here.
+        let mut tries = 0;
+        let journal = loop {
+            match Journal::open(&path) {
+                Ok(journal) => break journal,
+                Err(e) if tries < 100 && e.message.contains("another import holds") => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                Err(e) => panic!("{e}"),
+            }
+        };
+        let states = (0..12)
+            .map(|i| journal.state(&call_key(i)).cloned())
+            .collect();
+        (states, stored)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn rows_recorded_but_not_sent_when_the_journal_fails_are_recorded_as_not_sent() {
+        let (states, stored) = import_with_a_failing_sync(None).await;
         for (i, state) in states.iter().enumerate() {
             match i {
-                0..3 => assert!(
+                _ if stored.contains(&i) => assert!(
                     matches!(state, Some(State::Created { .. })),
                     "{i}: {state:?}"
                 ),
-                // Announced (the second and the one after it), never sent.
-                3..9 => assert_eq!(state, &Some(State::NotSent), "{i}"),
+                // Recorded with the first and second batches, never sent.
+                0..6 => assert_eq!(state, &Some(State::NotSent), "{i}"),
+                // The third batch is recorded only if the first was all started.
+                6..9 => assert!(
+                    matches!(state, Some(State::NotSent) | None),
+                    "{i}: {state:?}"
+                ),
                 _ => assert_eq!(state, &None, "{i}"),
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn rows_of_unknown_outcome_recorded_but_not_sent_stay_unknown() {
+        // Sent again with --resend-unknown; a row the run stops before keeps its state,
+        // so a rerun without the flag still does not send it.
+        let unknown = State::Unknown {
+            error: "a 503".into(),
+        };
+        let (states, stored) = import_with_a_failing_sync(Some(unknown.clone())).await;
+        for (i, state) in states.iter().enumerate() {
+            if stored.contains(&i) {
+                assert!(
+                    matches!(state, Some(State::Created { .. })),
+                    "{i}: {state:?}"
+                );
+            } else {
+                assert_eq!(state, &Some(unknown.clone()), "{i}");
             }
         }
     }

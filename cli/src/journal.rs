@@ -58,7 +58,8 @@ impl KeyFormat {
         match value.get(HEADER_KEY).and_then(serde_json::Value::as_u64) {
             Some(1) if value.len() == 1 => Ok(KeyFormat::V1),
             Some(2) if value.len() == 1 => Ok(KeyFormat::V2),
-            Some(n) if value.len() == 1 => Err(Some(n)),
+            // A later format may say more in its header.
+            Some(n) if n > 2 => Err(Some(n)),
             _ => Err(None),
         }
     }
@@ -115,7 +116,7 @@ pub struct Journal {
     /// but for the import benchmark's comparison).
     durable: bool,
     #[cfg(test)]
-    on_synced: Option<Arc<dyn Fn(u64) + Send + Sync>>,
+    on_synced: Option<SyncHook>,
 }
 
 impl std::fmt::Debug for Journal {
@@ -129,25 +130,38 @@ impl std::fmt::Debug for Journal {
     }
 }
 
+/// A test's hook, told after each sync how many entries it covered; an error it returns
+/// is the sync's.
+#[cfg(test)]
+type SyncHook = Arc<dyn Fn(u64) -> std::io::Result<()> + Send + Sync>;
+
 /// One sync of what a journal had written when it was asked for, to run on a thread
 /// that may block.
 pub struct PendingSync {
     file: Arc<File>,
+    path: PathBuf,
     #[cfg(test)]
     covers: u64,
     #[cfg(test)]
-    on_synced: Option<Arc<dyn Fn(u64) + Send + Sync>>,
+    on_synced: Option<SyncHook>,
 }
 
 impl PendingSync {
     /// Makes the entries written before it was made durable.
-    pub fn run(self) -> std::io::Result<()> {
-        self.file.sync_data()?;
+    pub fn run(self) -> Result<(), Failure> {
+        let synced = self.file.sync_data();
         #[cfg(test)]
-        if let Some(hook) = &self.on_synced {
-            hook(self.covers);
-        }
-        Ok(())
+        let synced = synced.and_then(|()| {
+            self.on_synced
+                .as_ref()
+                .map_or(Ok(()), |hook| hook(self.covers))
+        });
+        synced.map_err(|e| {
+            Failure::local(format!(
+                "could not write the journal {}: {e}",
+                self.path.display()
+            ))
+        })
     }
 }
 
@@ -211,6 +225,7 @@ impl Journal {
                     )));
                 }
             };
+            let mut last_is_cut = false;
             for (i, line) in all.iter().enumerate().skip(1) {
                 if line.trim().is_empty() {
                     continue;
@@ -221,15 +236,18 @@ impl Journal {
                     }
                     // The last line of a run that was killed while writing it: the row it
                     // names stays at `sending`, so it is treated as unknown.
-                    Err(_) if i + 1 == all.len() && !ends_whole => {}
+                    Err(_) if i + 1 == all.len() && !ends_whole => last_is_cut = true,
                     Err(e) => return Err(damaged(i + 1, e.to_string())),
                 }
             }
-            if !ends_whole {
+            if last_is_cut {
                 // Drop the cut line, so that the next entry starts a line of its own and
                 // the journal stays readable.
                 let whole = text.rfind('\n').map_or(0, |i| i + 1);
                 file.set_len(whole as u64).map_err(io)?;
+            } else if !ends_whole {
+                // A whole entry whose newline was not written: kept, as it was read.
+                file.write_all(b"\n").map_err(io)?;
             }
             format
         };
@@ -272,6 +290,14 @@ impl Journal {
         let mut text = String::new();
         let mut entries = Vec::new();
         for (row, line, state) in rows {
+            // Format 1 has no `not_sent`: its `refused` meant "not stored, may be sent",
+            // which readers of format 1 understand.
+            let state = match (self.format, state) {
+                (KeyFormat::V1, State::NotSent) => State::Refused {
+                    error: "not sent: the import stopped before it".to_owned(),
+                },
+                (_, state) => state,
+            };
             let entry = Entry {
                 row: row.to_owned(),
                 line,
@@ -287,13 +313,19 @@ impl Journal {
             entries.push(entry);
         }
         // One write per batch, to a file opened for appending: a crash leaves at most a
-        // partial last line, which `open` tolerates.
-        (&*self.file).write_all(text.as_bytes()).map_err(|e| {
+        // partial last line, which `open` tolerates. A write that fails part way (a full
+        // disk) is taken back, so that later entries do not follow a partial line.
+        let failed = |e: std::io::Error| {
             Failure::local(format!(
                 "could not write the journal {}: {e}",
                 self.path.display()
             ))
-        })?;
+        };
+        let end = self.file.metadata().map_err(failed)?.len();
+        if let Err(e) = (&*self.file).write_all(text.as_bytes()) {
+            let _ = self.file.set_len(end);
+            return Err(failed(e));
+        }
         self.written += entries.len() as u64;
         for entry in entries {
             self.rows.insert(entry.row, (entry.line, entry.state));
@@ -302,8 +334,14 @@ impl Journal {
     }
 
     /// Records a row's new state, without waiting for the disk.
-    pub fn record(&mut self, row: &str, line: u64, state: State) -> Result<(), Failure> {
-        self.record_all([(row, line, state)], None)
+    pub fn record(
+        &mut self,
+        row: &str,
+        line: u64,
+        state: State,
+        server_date: Option<DateTime<Utc>>,
+    ) -> Result<(), Failure> {
+        self.record_all([(row, line, state)], server_date)
     }
 
     /// A sync of everything written so far, to run off the async threads; `None` when
@@ -311,6 +349,7 @@ impl Journal {
     pub fn pending_sync(&self) -> Option<PendingSync> {
         self.durable.then(|| PendingSync {
             file: self.file.clone(),
+            path: self.path.clone(),
             #[cfg(test)]
             covers: self.written,
             #[cfg(test)]
@@ -331,7 +370,7 @@ impl Journal {
     /// Tells `hook`, after each sync by [`PendingSync::run`] completes, how many entries
     /// this process had written when that sync was asked for: all of them are on disk.
     #[cfg(test)]
-    pub fn on_synced(&mut self, hook: impl Fn(u64) + Send + Sync + 'static) {
+    pub fn on_synced(&mut self, hook: impl Fn(u64) -> std::io::Result<()> + Send + Sync + 'static) {
         self.on_synced = Some(Arc::new(hook));
     }
 }

@@ -13,8 +13,10 @@ fn a_journal_remembers_the_last_state_of_each_row() {
         let mut journal = Journal::open(&path).unwrap();
         assert_eq!(journal.format(), KeyFormat::V2);
         assert_eq!(journal.state("a#0"), None);
-        journal.record("a#0", 2, State::Sending).unwrap();
-        journal.record("a#0", 2, State::Created { id }).unwrap();
+        journal.record("a#0", 2, State::Sending, None).unwrap();
+        journal
+            .record("a#0", 2, State::Created { id }, None)
+            .unwrap();
         journal
             .record_all(
                 [("b#0", 3, State::Sending), ("c#0", 4, State::NotSent)],
@@ -52,7 +54,7 @@ fn each_entry_carries_its_time_and_the_server_date_when_one_is_known() {
                 Some(server),
             )
             .unwrap();
-        journal.record("a#0", 2, State::NotSent).unwrap();
+        journal.record("a#0", 2, State::NotSent, None).unwrap();
     }
     let after = Utc::now();
     let text = std::fs::read_to_string(&path).unwrap();
@@ -89,7 +91,7 @@ fn a_cut_last_line_is_ignored_and_the_next_entry_starts_on_its_own_line() {
     let mut journal = Journal::open(&path).unwrap();
     assert_eq!(journal.state("a#0"), Some(&State::Sending));
     journal
-        .record("c#0", 4, State::Refused { error: "no".into() })
+        .record("c#0", 4, State::Refused { error: "no".into() }, None)
         .unwrap();
     drop(journal);
     let journal = Journal::open(&path).unwrap();
@@ -97,6 +99,32 @@ fn a_cut_last_line_is_ignored_and_the_next_entry_starts_on_its_own_line() {
         journal.state("c#0"),
         Some(&State::Refused { error: "no".into() })
     );
+}
+
+#[test]
+fn a_whole_last_entry_without_its_newline_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j");
+    let id = Uuid::new_v4();
+    std::fs::write(
+        &path,
+        format!(
+            "{}\n{{\"row\":\"a#0\",\"line\":2,\"state\":\"created\",\"id\":\"{id}\"}}",
+            header()
+        ),
+    )
+    .unwrap();
+    let mut journal = Journal::open(&path).unwrap();
+    assert_eq!(journal.state("a#0"), Some(&State::Created { id }));
+    journal.record("b#0", 3, State::Sending, None).unwrap();
+    drop(journal);
+    let journal = Journal::open(&path).unwrap();
+    assert_eq!(
+        journal.state("a#0"),
+        Some(&State::Created { id }),
+        "still there"
+    );
+    assert_eq!(journal.state("b#0"), Some(&State::Sending));
 }
 
 #[test]
@@ -147,7 +175,6 @@ fn a_damaged_journal_a_newer_one_or_another_file_is_refused_untouched() {
         "method,direction\nemail,inbound\n",
         "{\"ctrlhub_import_journal\":2,\"extra\":1}\n",
         "{\"ctrlhub_import_journal\":\"2\"}\n",
-        "{\"ctrlhub_import_journal\":3,\"extra\":1}\n",
         "[]\n",
     ] {
         std::fs::write(&path, other).unwrap();
@@ -182,7 +209,7 @@ fn a_format_1_journal_is_read_and_keeps_its_format() {
         })
     );
     assert!(journal.state("fdde3ab61e9f2f45#0").unwrap().is_unresolved());
-    journal.record("x#0", 20, State::Sending).unwrap();
+    journal.record("x#0", 20, State::Sending, None).unwrap();
     drop(journal);
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.starts_with("{\"ctrlhub_import_journal\":1}\n"));
@@ -221,7 +248,10 @@ fn a_pending_sync_covers_what_was_written_and_none_is_made_when_not_durable() {
     let mut journal = Journal::open(&dir.path().join("j")).unwrap();
     let synced = Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = synced.clone();
-    journal.on_synced(move |covers| seen.lock().unwrap().push(covers));
+    journal.on_synced(move |covers| {
+        seen.lock().unwrap().push(covers);
+        Ok(())
+    });
     journal
         .record_all(
             [("a#0", 2, State::Sending), ("b#0", 3, State::Sending)],
@@ -229,7 +259,7 @@ fn a_pending_sync_covers_what_was_written_and_none_is_made_when_not_durable() {
         )
         .unwrap();
     let first = journal.pending_sync().unwrap();
-    journal.record("c#0", 4, State::Sending).unwrap();
+    journal.record("c#0", 4, State::Sending, None).unwrap();
     let second = journal.pending_sync().unwrap();
     second.run().unwrap();
     first.run().unwrap();

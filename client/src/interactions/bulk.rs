@@ -131,25 +131,31 @@ impl CreateMany {
     /// - `f` is called for the next batch (up to two ahead) while the current one is being
     ///   sent, so slow work such as a sync overlaps the requests. It should therefore
     ///   start that work when it is called, not when its future is first polled.
-    /// - An input that was announced but has no [`Created`] when the stream ends was never
-    ///   sent: the batch was refused, or [`stop_when`](CreateMany::stop_when)'s signal came
-    ///   first. ([`CreateManyReport::not_started`] counts it.)
+    /// - An input that was announced but has no [`Created`] when the stream has been read
+    ///   to its end was never sent: the batch was refused, or
+    ///   [`stop_when`](CreateMany::stop_when)'s signal came first.
+    ///   ([`CreateManyReport::not_started`] counts it.) A stream dropped before its end
+    ///   may have sent some of them.
     ///
     /// Without `before_batch` inputs are sent as soon as a slot is free.
     ///
     /// ```no_run
     /// # async fn demo(client: ctrlhub::Client, calls: Vec<ctrlhub::NewInteraction>) {
     /// use std::io::Write;
-    /// let mut journal = std::fs::File::create("creates.journal").unwrap();
+    /// use std::sync::{Arc, Mutex};
+    /// let journal = Arc::new(Mutex::new(std::fs::File::create("creates.journal").unwrap()));
     /// let report = client
     ///     .interactions()
     ///     .create_many(calls)
     ///     .before_batch(move |batch| {
-    ///         let written = batch
-    ///             .clone()
-    ///             .all(|index| writeln!(journal, "sending {index}").is_ok())
-    ///             && journal.sync_data().is_ok();
-    ///         std::future::ready(written)
+    ///         // Written and synced on a blocking thread, started now.
+    ///         let journal = journal.clone();
+    ///         let written = tokio::task::spawn_blocking(move || {
+    ///             let mut file = journal.lock().unwrap();
+    ///             batch.clone().all(|index| writeln!(file, "sending {index}").is_ok())
+    ///                 && file.sync_data().is_ok()
+    ///         });
+    ///         async move { written.await.unwrap_or(false) }
     ///     })
     ///     .send()
     ///     .await;

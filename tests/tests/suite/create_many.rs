@@ -313,38 +313,38 @@ async fn no_input_is_sent_before_its_batch_is_announced_and_the_last_batch_may_b
 #[tokio::test]
 async fn the_next_batch_is_announced_while_this_one_is_sent() {
     let fake = std::sync::Arc::new(FakeCtrlHub::start().await.unwrap());
-    // Each create takes a while: a batch's requests are still open when the next is
-    // announced.
-    fake.set_create_delay(Duration::from_millis(300));
+    // Each create takes a while, so the creates answered so far say how far sending got
+    // when a batch was announced.
+    fake.set_create_delay(Duration::from_millis(200));
     let client = client_for(&fake);
     let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let announced = log.clone();
-    let at_announcement = {
+    let answered = {
         let fake = fake.clone();
-        move || fake.api_requests().len()
+        move || fake.interactions().len()
     };
     let report = client
         .interactions()
-        .create_many((0..4).map(item))
+        .create_many((0..8).map(item))
         .concurrency(2)
         .before_batch(move |batch| {
-            announced.lock().unwrap().push((batch, at_announcement()));
+            announced.lock().unwrap().push((batch, answered()));
             std::future::ready(true)
         })
         .send()
         .await;
-    assert_eq!(report.created, 4);
+    assert_eq!(report.created, 8);
     let log = log.lock().unwrap().clone();
-    // Both batches are announced before any request is answered: the second one's
-    // announcement does not wait for the first batch to finish.
-    assert_eq!(
-        log.iter().map(|(b, _)| b.clone()).collect::<Vec<_>>(),
-        [0..2, 2..4]
-    );
-    assert_eq!(
-        log[1].1, 0,
-        "the second batch was announced before any request"
-    );
+    let batches: Vec<_> = log.iter().map(|(b, _)| b.clone()).collect();
+    assert_eq!(batches, [0..2, 2..4, 4..6, 6..8]);
+    // Batch k is announced before batch k - 1 has been all answered (2k - 1 answers):
+    // one batch ahead of what is being sent.
+    for (k, (_, answered)) in log.iter().enumerate().skip(1) {
+        assert!(
+            *answered < 2 * k - 1,
+            "batch {k} was announced only after {answered} answers: {log:?}"
+        );
+    }
 }
 
 #[tokio::test]
