@@ -174,6 +174,7 @@ fn a_damaged_journal_a_newer_one_or_another_file_is_refused_untouched() {
     for other in [
         "method,direction\nemail,inbound\n",
         "{\"ctrlhub_import_journal\":2,\"extra\":1}\n",
+        "{\"ctrlhub_import_journal\":1,\"extra\":1}\n",
         "{\"ctrlhub_import_journal\":\"2\"}\n",
         "[]\n",
     ] {
@@ -239,7 +240,16 @@ fn a_journal_is_held_by_one_opener_at_a_time_until_it_is_closed() {
     assert_eq!(error.exit, crate::exit::Exit::Local);
     assert_eq!(std::fs::read(&path).unwrap(), before, "left as it was");
     drop(first);
-    Journal::open(&path).unwrap();
+    let journal = Journal::open(&path).unwrap();
+    let shown = format!("{journal:?}");
+    assert!(
+        shown.starts_with("Journal {") && shown.contains(&format!("{:?}", path)),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("format: V2") && shown.contains("rows: 0"),
+        "{shown}"
+    );
 }
 
 #[test]
