@@ -735,6 +735,18 @@ mod tests {
         assert!(failure.message.contains("line 1: unknown column \"when\""));
     }
 
+    /// The fake Ctrl Hub and a client of it.
+    async fn fake_and_client() -> (ctrlhub_fake::FakeCtrlHub, Client) {
+        let fake = ctrlhub_fake::FakeCtrlHub::start().await.unwrap();
+        let client = Client::builder()
+            .base_url(fake.base_url())
+            .organisation_id(fake.org_id())
+            .session_token(fake.session_token())
+            .build()
+            .unwrap();
+        (fake, client)
+    }
+
     /// `rows` calls, as a CSV file in `dir`.
     fn calls_csv(dir: &Path, rows: usize) -> PathBuf {
         let mut text = String::from("method,direction,date_time,notes\n");
@@ -762,13 +774,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn each_row_is_on_disk_as_sending_before_its_request_reaches_ctrl_hub() {
-        let fake = ctrlhub_fake::FakeCtrlHub::start().await.unwrap();
-        let client = Client::builder()
-            .base_url(fake.base_url())
-            .organisation_id(fake.org_id())
-            .session_token(fake.session_token())
-            .build()
-            .unwrap();
+        let (fake, client) = fake_and_client().await;
         let dir = tempfile::tempdir().unwrap();
         let (rows, concurrency) = (40, 4);
         let file = calls_csv(dir.path(), rows);
@@ -852,13 +858,7 @@ mod tests {
     /// each row's state in the journal beforehand. Returns each row's state after, and
     /// which rows were stored.
     async fn import_with_a_failing_sync(before: Option<State>) -> (Vec<Option<State>>, Vec<usize>) {
-        let fake = ctrlhub_fake::FakeCtrlHub::start().await.unwrap();
-        let client = Client::builder()
-            .base_url(fake.base_url())
-            .organisation_id(fake.org_id())
-            .session_token(fake.session_token())
-            .build()
-            .unwrap();
+        let (fake, client) = fake_and_client().await;
         let dir = tempfile::tempdir().unwrap();
         let file = calls_csv(dir.path(), 12);
         let path = dir.path().join("calls.journal");
