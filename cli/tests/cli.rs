@@ -27,6 +27,35 @@ fn bare() -> assert_cmd::Command {
     cmd
 }
 
+/// `ctrlhub args` pointed at `fake`, started and left running: stdout discarded, stderr
+/// piped, nothing inherited from the environment.
+fn spawn_ctrlhub(fake: &FakeCtrlHub, args: &[&str]) -> std::process::Child {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("ctrlhub"));
+    for var in ctrlhub::EnvVar::ALL {
+        cmd.env_remove(var.name());
+    }
+    cmd.args(args)
+        .env("CTRLHUB_BASE_URL", fake.base_url())
+        .env("CTRLHUB_ORG_ID", fake.org_id().to_string())
+        .env("CTRLHUB_SESSION_TOKEN", fake.session_token())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits (at most a minute) until `fake` stores `count` interactions.
+async fn until_stored(fake: &FakeCtrlHub, count: usize) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while fake.interactions().len() < count {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the import did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 fn run(cmd: &mut assert_cmd::Command, args: &[&str]) -> Output {
     cmd.args(args).output().unwrap()
 }
@@ -1172,24 +1201,9 @@ async fn ctrl_c_finishes_the_rows_in_flight_records_them_and_exits_130() {
         "--concurrency",
         "4",
     ];
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ctrlhub"))
-        .args(args)
-        .env("CTRLHUB_BASE_URL", fake.base_url())
-        .env("CTRLHUB_ORG_ID", fake.org_id().to_string())
-        .env("CTRLHUB_SESSION_TOKEN", fake.session_token())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_ctrlhub(&fake, &args);
     // Once some rows are stored, interrupt.
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while fake.interactions().len() < 20 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the import did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    until_stored(&fake, 20).await;
     let kill = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -1238,17 +1252,7 @@ async fn two_imports_started_at_once_on_one_journal_store_each_row_once() {
         "--concurrency",
         "2",
     ];
-    let start = || {
-        std::process::Command::new(assert_cmd::cargo::cargo_bin("ctrlhub"))
-            .args(args)
-            .env("CTRLHUB_BASE_URL", fake.base_url())
-            .env("CTRLHUB_ORG_ID", fake.org_id().to_string())
-            .env("CTRLHUB_SESSION_TOKEN", fake.session_token())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
+    let start = || spawn_ctrlhub(&fake, &args);
     let (first, second) = (start(), start());
     let outputs = tokio::task::spawn_blocking(move || {
         [first, second].map(|child| child.wait_with_output().unwrap())
@@ -1304,23 +1308,8 @@ async fn a_process_killed_mid_import_leaves_no_lock_behind() {
         "--concurrency",
         "2",
     ];
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ctrlhub"))
-        .args(args)
-        .env("CTRLHUB_BASE_URL", fake.base_url())
-        .env("CTRLHUB_ORG_ID", fake.org_id().to_string())
-        .env("CTRLHUB_SESSION_TOKEN", fake.session_token())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while fake.interactions().len() < 4 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the import did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let mut child = spawn_ctrlhub(&fake, &args);
+    until_stored(&fake, 4).await;
     // SIGKILL: no handler runs, nothing is tidied up.
     child.kill().unwrap();
     child.wait().unwrap();
