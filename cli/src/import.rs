@@ -946,6 +946,28 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn rows_refused_before_then_recorded_but_not_sent_become_not_sent() {
+        let refused = State::Refused {
+            error: "a 400".into(),
+        };
+        let (states, stored) = import_with_a_failing_sync(Some(refused.clone())).await;
+        for (i, state) in states.iter().enumerate() {
+            match i {
+                _ if stored.contains(&i) => assert!(
+                    matches!(state, Some(State::Created { .. })),
+                    "{i}: {state:?}"
+                ),
+                0..6 => assert_eq!(state, &Some(State::NotSent), "{i}"),
+                6..9 => assert!(
+                    matches!(state, Some(State::NotSent)) || state == &Some(refused.clone()),
+                    "{i}: {state:?}"
+                ),
+                _ => assert_eq!(state, &Some(refused.clone()), "{i}"),
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn rows_of_unknown_outcome_recorded_but_not_sent_stay_unknown() {
         // Sent again with --resend-unknown; a row the run stops before keeps its state,
         // so a rerun without the flag still does not send it.
