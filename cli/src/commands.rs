@@ -200,31 +200,36 @@ fn date_flag(flag: &str, value: &str) -> Result<DateTime<chrono::FixedOffset>, F
 /// The interaction the flags describe, checked as an import row is (the same columns,
 /// the same rules), with errors naming the flag.
 fn new_interaction(args: &CreateArgs) -> Result<NewInteraction, Failure> {
-    let flag = |column: &str| -> &Option<String> {
-        match column {
-            "method" => &args.method,
-            "direction" => &args.direction,
-            "date_time" => &args.date_time,
-            "contacted" => &args.contacted,
-            "status" => &args.status,
-            "notes" => &args.notes,
-            "contact" => &args.contact,
-            "account" => &args.account,
-            "property" => &args.property,
-            _ => &args.representative,
-        }
-    };
     let row = records::Row {
         line: 0,
         cells: records::IMPORTED_COLUMNS
             .iter()
-            .map(|column| flag(column).clone().unwrap_or_default())
+            .map(|column| flag_for(args, column).cloned().unwrap_or_default())
             .collect(),
     };
     row.to_new().map_err(|e| {
         let column = e.column.unwrap_or_default().replace('_', "-");
         Failure::refused(&format!("--{column}"), e.reason)
     })
+}
+
+/// The value of the `create` flag for an imported column; `None` for a column that has
+/// no flag (a column the importer learns before `create` does is left unset, not read
+/// from another flag).
+fn flag_for<'a>(args: &'a CreateArgs, column: &str) -> Option<&'a String> {
+    match column {
+        "method" => args.method.as_ref(),
+        "direction" => args.direction.as_ref(),
+        "date_time" => args.date_time.as_ref(),
+        "contacted" => args.contacted.as_ref(),
+        "status" => args.status.as_ref(),
+        "notes" => args.notes.as_ref(),
+        "contact" => args.contact.as_ref(),
+        "account" => args.account.as_ref(),
+        "property" => args.property.as_ref(),
+        "representative" => args.representative.as_ref(),
+        _ => None,
+    }
 }
 
 fn related(names: &[String]) -> Result<Vec<Related>, Failure> {
@@ -667,6 +672,28 @@ async fn fake(args: FakeArgs) -> Result<Exit, Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_imported_column_is_read_from_its_own_create_flag_and_no_other() {
+        let own = |name: &str| Some(format!("value of {name}"));
+        let args = CreateArgs {
+            method: own("method"),
+            direction: own("direction"),
+            date_time: own("date_time"),
+            contacted: own("contacted"),
+            status: own("status"),
+            notes: own("notes"),
+            contact: own("contact"),
+            account: own("account"),
+            property: own("property"),
+            representative: own("representative"),
+        };
+        for column in records::IMPORTED_COLUMNS.iter() {
+            assert_eq!(flag_for(&args, column), own(column).as_ref(), "{column}");
+        }
+        // A column with no flag is not set, whatever the other flags say.
+        assert_eq!(flag_for(&args, "channel"), None);
+    }
 
     #[test]
     fn a_host_is_named_without_scheme_path_or_credentials() {

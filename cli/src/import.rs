@@ -251,7 +251,7 @@ fn object_row(object: serde_json::Map<String, Value>, line: u64) -> Result<Row, 
         });
     }
     let mut cells = Vec::with_capacity(IMPORTED_COLUMNS.len());
-    for column in IMPORTED_COLUMNS {
+    for column in IMPORTED_COLUMNS.iter() {
         cells.push(match object.get(*column) {
             None | Some(Value::Null) => String::new(),
             Some(Value::String(s)) if *column == "notes" => s.clone(),

@@ -2,6 +2,7 @@
 //! new interactions.
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use ctrlhub::jsonapi::Resource;
@@ -15,30 +16,49 @@ use uuid::Uuid;
 use crate::journal::KeyFormat;
 use crate::output::Record;
 
-/// The columns of an interaction, in output order: the documented attributes, then the
-/// relationships, then the resource's `meta` times.
-pub const INTERACTION_COLUMNS: &[&str] = &[
-    "id",
-    "method",
-    "direction",
-    "date_time",
-    "contacted",
-    "status",
-    "notes",
-    "contact",
-    "account",
-    "property",
-    "representative",
-    "author",
-    "organisation",
-    "created_at",
-    "updated_at",
-    "modified_at",
+/// Whether a create may set a column.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Column {
+    /// Ctrl Hub sets it (the id, the author, the times): shown, never sent.
+    Shown,
+    /// A create may set it: imported, and a flag of `interactions create`.
+    Settable,
+}
+
+/// The columns of an interaction, in output order, and which a create may set: the
+/// documented attributes, then the relationships, then the resource's `meta` times.
+const COLUMNS: &[(&str, Column)] = &[
+    ("id", Column::Shown),
+    ("method", Column::Settable),
+    ("direction", Column::Settable),
+    ("date_time", Column::Settable),
+    ("contacted", Column::Settable),
+    ("status", Column::Settable),
+    ("notes", Column::Settable),
+    ("contact", Column::Settable),
+    ("account", Column::Settable),
+    ("property", Column::Settable),
+    ("representative", Column::Settable),
+    ("author", Column::Shown),
+    ("organisation", Column::Shown),
+    ("created_at", Column::Shown),
+    ("updated_at", Column::Shown),
+    ("modified_at", Column::Shown),
 ];
 
-/// The columns an import sends: what a create may set (the attributes and the four
-/// settable relationships of [`INTERACTION_COLUMNS`], in its order).
-pub const IMPORTED_COLUMNS: &[&str] = INTERACTION_COLUMNS.split_at(11).0.split_at(1).1;
+/// The columns of an interaction, in output order.
+pub static INTERACTION_COLUMNS: LazyLock<Vec<&str>> =
+    LazyLock::new(|| COLUMNS.iter().map(|(name, _)| *name).collect());
+
+/// The columns an import sends: those a create may set, in [`INTERACTION_COLUMNS`]
+/// order.
+pub static IMPORTED_COLUMNS: LazyLock<Vec<&str>> = LazyLock::new(|| {
+    COLUMNS
+        .iter()
+        .filter(|(_, kind)| *kind == Column::Settable)
+        .map(|(name, _)| *name)
+        .collect()
+});
 
 /// The columns format 1 journals name rows by, in that format's order: written out, not
 /// derived, so that a column the importer learns later leaves those keys as they were.
@@ -117,7 +137,7 @@ pub fn interaction(i: &Interaction) -> Record {
     r.push("modified_at", time(i.modified_at));
     debug_assert_eq!(
         r.0.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
-        INTERACTION_COLUMNS
+        *INTERACTION_COLUMNS
     );
     r
 }
@@ -371,9 +391,6 @@ mod tests {
         let mut moved = a.clone();
         moved.line = 99;
         assert_eq!(moved.key(KeyFormat::V1), a.key(KeyFormat::V1));
-        for (i, column) in V1_COLUMNS.iter().enumerate() {
-            assert_eq!(IMPORTED_COLUMNS[i], *column, "format 1's column order");
-        }
     }
 
     #[test]
@@ -473,6 +490,26 @@ mod tests {
         }
         let error = row(&[("date_time", "2026-13-01")]).to_new().unwrap_err();
         assert_eq!(error.column.as_deref(), Some("date_time"));
+    }
+
+    #[test]
+    fn the_imported_columns_are_the_ones_a_create_may_set_in_output_order() {
+        assert_eq!(*IMPORTED_COLUMNS, V1_COLUMNS, "today's settable columns");
+        let mut in_output = INTERACTION_COLUMNS
+            .iter()
+            .filter(|c| IMPORTED_COLUMNS.contains(c));
+        assert!(IMPORTED_COLUMNS.iter().all(|c| in_output.next() == Some(c)));
+        for shown in [
+            "id",
+            "author",
+            "organisation",
+            "created_at",
+            "updated_at",
+            "modified_at",
+        ] {
+            assert!(INTERACTION_COLUMNS.contains(&shown), "{shown}");
+            assert!(!IMPORTED_COLUMNS.contains(&shown), "{shown} is not sent");
+        }
     }
 
     #[test]
