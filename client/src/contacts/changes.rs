@@ -79,13 +79,14 @@ impl ContactChanges {
         }
     }
 
-    pub(crate) fn into_document(self, id: Uuid) -> Result<types::ContactUpdateDocument, Error> {
-        Ok(types::ContactUpdateDocument {
+    /// The request document (changes cannot be wrong: each value was typed when set).
+    pub(crate) fn into_document(self, id: Uuid) -> types::ContactUpdateDocument {
+        types::ContactUpdateDocument {
             data: types::ContactUpdateResource {
                 id,
                 type_: types::ContactUpdateResourceType::Contacts,
                 attributes: self.attributes,
             },
-        })
+        }
     }
 }

@@ -181,7 +181,7 @@ impl<'a> Contacts<'a> {
             } else {
                 changes
             };
-            let body = changes.into_document(id)?;
+            let body = changes.into_document(id);
             let answer = client
                 .call(|raw| async move {
                     raw.update_contact()

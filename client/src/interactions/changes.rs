@@ -73,13 +73,14 @@ impl InteractionChanges {
         }
     }
 
-    pub(crate) fn into_document(self, id: Uuid) -> Result<types::InteractionUpdateDocument, Error> {
-        Ok(types::InteractionUpdateDocument {
+    /// The request document (changes cannot be wrong: each value was typed when set).
+    pub(crate) fn into_document(self, id: Uuid) -> types::InteractionUpdateDocument {
+        types::InteractionUpdateDocument {
             data: types::InteractionUpdateResource {
                 id,
                 type_: types::InteractionUpdateResourceType::CustomerInteractions,
                 attributes: self.attributes,
             },
-        })
+        }
     }
 }

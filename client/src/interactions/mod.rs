@@ -207,7 +207,7 @@ impl<'a> Interactions<'a> {
             } else {
                 changes
             };
-            let body = changes.into_document(id)?;
+            let body = changes.into_document(id);
             let answer = client
                 .call(|raw| async move {
                     raw.update_customer_interaction()
