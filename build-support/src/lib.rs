@@ -119,6 +119,10 @@ pub struct Generated {
     pub client: String,
     /// Typed httpmock helpers (goes to `OUT_DIR/mock.rs`, used behind the `mock` feature).
     pub mock: String,
+    /// The operations (`METHOD path`) whose success answers were generated without a
+    /// body, because the spec documents both a success with a body and one without (the
+    /// spec file keeps both; see the README's note on undocumented success codes).
+    pub bodyless_successes: Vec<String>,
 }
 
 /// Reads, checks and generates code for the spec at `path`.
@@ -147,7 +151,7 @@ pub fn generate_from_str(
         serde_norway::from_str(text).map_err(|e| fail(format!("not valid YAML: {e}")))?;
     check(&doc).map_err(fail)?;
     rewrite_media_types(&mut doc);
-    merge_success_alternatives(&mut doc);
+    let bodyless_successes = merge_success_alternatives(&mut doc);
     let lists = list_documents(&doc);
     decode_list_items_one_by_one(&mut doc, &lists);
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc)
@@ -165,6 +169,7 @@ pub fn generate_from_str(
     Ok(Generated {
         client: format_tokens(client).map_err(&fail)?,
         mock: format_tokens(mock).map_err(&fail)?,
+        bodyless_successes,
     })
 }
 
@@ -294,7 +299,7 @@ fn check(doc: &Value) -> Result<(), String> {
 }
 
 /// The response every operation declares for `4XX` and `5XX`.
-pub const ERROR_RESPONSE_REF: &str = "#/components/responses/Error";
+pub(crate) const ERROR_RESPONSE_REF: &str = "#/components/responses/Error";
 
 /// Every operation answers failures with the one error document, so that any generated
 /// operation's error type is `progenitor_client::Error<ErrorDocument>` and the client's
@@ -373,7 +378,7 @@ fn check_refs(root: &Value, node: &Value, at: &mut String) -> Result<(), String>
 ///
 /// progenitor only generates typed bodies for `application/json`; the wire media type is
 /// set by the client's request hook instead.
-pub fn rewrite_media_types(node: &mut Value) {
+pub(crate) fn rewrite_media_types(node: &mut Value) {
     match node {
         Value::Object(map) => {
             if let Some(Value::Object(content)) = map.get_mut("content")
@@ -396,7 +401,7 @@ pub fn rewrite_media_types(node: &mut Value) {
 /// meets a `204` without (the relationship endpoints document both). Since Ctrl Hub may
 /// send either, a caller cannot rely on the body, so the generated operation reads none
 /// and both answers are success (`ResponseValue<()>`). The spec file keeps both.
-pub fn merge_success_alternatives(doc: &mut Value) -> Vec<String> {
+pub(crate) fn merge_success_alternatives(doc: &mut Value) -> Vec<String> {
     let mut merged = Vec::new();
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return merged;
@@ -438,7 +443,7 @@ pub fn merge_success_alternatives(doc: &mut Value) -> Vec<String> {
 /// A list document of the spec: a schema whose `data` is an array of `item` resources and
 /// whose `meta` is the shared `ListMeta` (which carries `meta.pagination`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListDocumentSchema {
+pub(crate) struct ListDocumentSchema {
     /// The document's schema name.
     pub name: String,
     /// The schema name of one item of `data`.
@@ -448,10 +453,10 @@ pub struct ListDocumentSchema {
 }
 
 /// The schema every paginated list answer uses for `meta`.
-pub const LIST_META_REF: &str = "#/components/schemas/ListMeta";
+pub(crate) const LIST_META_REF: &str = "#/components/schemas/ListMeta";
 
 /// Finds the list documents of the spec (see [`ListDocumentSchema`]), in name order.
-pub fn list_documents(doc: &Value) -> Vec<ListDocumentSchema> {
+pub(crate) fn list_documents(doc: &Value) -> Vec<ListDocumentSchema> {
     let Some(schemas) = doc
         .pointer("/components/schemas")
         .and_then(Value::as_object)
@@ -482,13 +487,13 @@ pub fn list_documents(doc: &Value) -> Vec<ListDocumentSchema> {
 }
 
 /// The schema, added in memory, that every list document's `data` items become.
-pub const LIST_ITEM_SCHEMA: &str = "CtrlhubListItem";
+pub(crate) const LIST_ITEM_SCHEMA: &str = "CtrlhubListItem";
 
 /// Makes the `data` items of every list document a [`LIST_ITEM_SCHEMA`] (replaced by
 /// `crate::pages::RawItem`, the item's JSON text), so that one malformed resource fails
 /// that item alone, not the page: the generated `ListDocument` impl decodes each item
 /// into its resource type. Only the in-memory document changes.
-pub fn decode_list_items_one_by_one(doc: &mut Value, lists: &[ListDocumentSchema]) {
+pub(crate) fn decode_list_items_one_by_one(doc: &mut Value, lists: &[ListDocumentSchema]) {
     let Some(schemas) = doc
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)

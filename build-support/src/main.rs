@@ -22,6 +22,9 @@ fn main() -> ExitCode {
     }
     match ctrlhub_build_support::generate(&spec, "crate::generated") {
         Ok(generated) => {
+            for operation in &generated.bodyless_successes {
+                eprintln!("note: {operation}: its success answers are read without a body");
+            }
             print!(
                 "{}",
                 if mock {

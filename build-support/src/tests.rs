@@ -129,6 +129,8 @@ fn operations_with_and_without_a_success_body_read_none_for_progenitor_only() {
     assert!(create["201"]["$ref"].is_string());
     // The file keeps both.
     assert_eq!(SPEC.matches("\"204\":").count(), 5);
+    // And generating says which operations it did this to.
+    assert_eq!(gen_str(SPEC).unwrap().bodyless_successes, merged);
 }
 
 #[test]
