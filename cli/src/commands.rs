@@ -6,8 +6,8 @@ use std::time::Duration;
 use chrono::DateTime;
 use ctrlhub::jsonapi::Resource;
 use ctrlhub::{
-    Client, Error, Interaction, InteractionChanges, List, Listed, NewInteraction, Related,
-    SortDirection,
+    Client, Error, Interaction, InteractionChanges, InteractionRelated, List, Listed,
+    NewInteraction, SortDirection,
 };
 use futures::StreamExt;
 use serde_json::Value;
@@ -232,16 +232,17 @@ fn flag_for<'a>(args: &'a CreateArgs, column: &str) -> Option<&'a String> {
     }
 }
 
-fn related(names: &[String]) -> Result<Vec<Related>, Failure> {
+fn related(names: &[String]) -> Result<Vec<InteractionRelated>, Failure> {
     names
         .iter()
         .filter(|n| !n.trim().is_empty())
         .map(|name| {
-            Related::ALL
+            InteractionRelated::ALL
                 .into_iter()
                 .find(|r| r.as_str() == name.trim())
                 .ok_or_else(|| {
-                    let known: Vec<&str> = Related::ALL.iter().map(|r| r.as_str()).collect();
+                    let known: Vec<&str> =
+                        InteractionRelated::ALL.iter().map(|r| r.as_str()).collect();
                     Failure::refused(
                         "--include",
                         format!("{name:?} is not one of {}", known.join(", ")),
@@ -251,14 +252,14 @@ fn related(names: &[String]) -> Result<Vec<Related>, Failure> {
         .collect()
 }
 
-fn link_of(interaction: &Interaction, relationship: Related) -> Option<uuid::Uuid> {
+fn link_of(interaction: &Interaction, relationship: InteractionRelated) -> Option<uuid::Uuid> {
     match relationship {
-        Related::Contact => interaction.contact,
-        Related::Account => interaction.account,
-        Related::Property => interaction.property,
-        Related::Representative => interaction.representative,
-        Related::Author => interaction.author,
-        Related::Organisation => interaction.organisation,
+        InteractionRelated::Contact => interaction.contact,
+        InteractionRelated::Account => interaction.account,
+        InteractionRelated::Property => interaction.property,
+        InteractionRelated::Representative => interaction.representative,
+        InteractionRelated::Author => interaction.author,
+        InteractionRelated::Organisation => interaction.organisation,
         _ => None,
     }
 }
@@ -752,7 +753,7 @@ mod tests {
         );
         assert_eq!(
             related(&["contact".into(), " account".into(), String::new()]).unwrap(),
-            [Related::Contact, Related::Account]
+            [InteractionRelated::Contact, InteractionRelated::Account]
         );
         assert!(related(&["contacts".into()]).is_err());
     }

@@ -13,7 +13,7 @@
 
 use std::process::ExitCode;
 
-use ctrlhub::{InteractionDirection, InteractionMethod, NewInteraction, Related};
+use ctrlhub::{InteractionDirection, InteractionMethod, InteractionRelated, NewInteraction};
 use futures::StreamExt;
 
 #[tokio::main]
@@ -125,7 +125,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let details = client
         .interactions()
         .get(created.id)
-        .include([Related::Contact, Related::Representative])
+        .include([
+            InteractionRelated::Contact,
+            InteractionRelated::Representative,
+        ])
         .send()
         .await?;
     let stored = &details.interaction;

@@ -40,8 +40,8 @@ pub use crate::id::IntoId;
 pub use crate::included::IncludedResource;
 pub use crate::interactions::{
     CreateMany, CreateManyReport, Created, CreatedStream, GetInteraction, Interaction,
-    InteractionChanges, InteractionDetails, InteractionStream, Interactions, ListInteractions,
-    NewInteraction, Related,
+    InteractionChanges, InteractionDetails, InteractionRelated, Interactions, ListInteractions,
+    NewInteraction,
 };
 pub use crate::list::{List, Listed};
 pub use crate::members::{ListMembers, Member, MemberProfile, Members};

@@ -14,8 +14,9 @@ use crate::pages::{ListDocument, ListStream, Page, failed_stream};
 use crate::query::{ListParams, ListQuery, SortDirection};
 
 /// A resource that can be listed: which operation lists it and how an item becomes the
-/// typed value. Implemented by the typed resources of this crate.
-pub trait Listed: Sized + Send + 'static {
+/// typed value. Implemented by the typed resources of this crate, and sealed: only they
+/// can implement it (its methods are this crate's business, and may change).
+pub trait Listed: sealed::Sealed + Sized + Send + 'static {
     #[doc(hidden)]
     type Document: ListDocument + Send + 'static;
 
@@ -29,6 +30,16 @@ pub trait Listed: Sized + Send + 'static {
 
     #[doc(hidden)]
     fn from_item(item: <Self::Document as ListDocument>::Item) -> Self;
+}
+
+pub(crate) mod sealed {
+    /// Implemented by the resources of this crate only, so that [`Listed`](super::Listed)
+    /// can change without breaking anyone.
+    pub trait Sealed {}
+
+    impl Sealed for crate::Interaction {}
+    impl Sealed for crate::Contact {}
+    impl Sealed for crate::Member {}
 }
 
 /// A list request, such as [`Interactions::list`](crate::Interactions::list): one

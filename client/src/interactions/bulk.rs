@@ -233,6 +233,16 @@ impl CreateMany {
     }
 }
 
+impl std::future::IntoFuture for CreateMany {
+    type Output = CreateManyReport;
+    type IntoFuture = Pin<Box<dyn Future<Output = CreateManyReport> + Send + 'static>>;
+
+    /// Awaiting the request sends every input, as [`send`](CreateMany::send) does.
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
 /// When the workers of one `CreateMany` may send again after a 429: all of them wait.
 #[derive(Debug, Default)]
 struct Gate {

@@ -15,7 +15,7 @@ use crate::query::include_param;
 /// A relationship of an interaction, to fetch with it through `include`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum Related {
+pub enum InteractionRelated {
     /// The contact the interaction was with.
     Contact,
     /// The customer account.
@@ -30,42 +30,42 @@ pub enum Related {
     Organisation,
 }
 
-impl Related {
+impl InteractionRelated {
     /// Every relationship, in the order they are documented.
-    pub const ALL: [Related; 6] = [
-        Related::Author,
-        Related::Organisation,
-        Related::Representative,
-        Related::Account,
-        Related::Contact,
-        Related::Property,
+    pub const ALL: [InteractionRelated; 6] = [
+        InteractionRelated::Author,
+        InteractionRelated::Organisation,
+        InteractionRelated::Representative,
+        InteractionRelated::Account,
+        InteractionRelated::Contact,
+        InteractionRelated::Property,
     ];
 
     /// The relationship's name, as used in `include`.
     pub fn as_str(self) -> &'static str {
         match self {
-            Related::Contact => "contact",
-            Related::Account => "account",
-            Related::Property => "property",
-            Related::Representative => "representative",
-            Related::Author => "author",
-            Related::Organisation => "organisation",
+            InteractionRelated::Contact => "contact",
+            InteractionRelated::Account => "account",
+            InteractionRelated::Property => "property",
+            InteractionRelated::Representative => "representative",
+            InteractionRelated::Author => "author",
+            InteractionRelated::Organisation => "organisation",
         }
     }
 
     fn link(self, relationships: &types::InteractionRelationships) -> Option<&ToOne> {
         match self {
-            Related::Contact => relationships.contact.as_ref(),
-            Related::Account => relationships.account.as_ref(),
-            Related::Property => relationships.property.as_ref(),
-            Related::Representative => relationships.representative.as_ref(),
-            Related::Author => relationships.author.as_ref(),
-            Related::Organisation => relationships.organisation.as_ref(),
+            InteractionRelated::Contact => relationships.contact.as_ref(),
+            InteractionRelated::Account => relationships.account.as_ref(),
+            InteractionRelated::Property => relationships.property.as_ref(),
+            InteractionRelated::Representative => relationships.representative.as_ref(),
+            InteractionRelated::Author => relationships.author.as_ref(),
+            InteractionRelated::Organisation => relationships.organisation.as_ref(),
         }
     }
 }
 
-impl std::fmt::Display for Related {
+impl std::fmt::Display for InteractionRelated {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -77,7 +77,7 @@ impl std::fmt::Display for Related {
 pub struct GetInteraction<'a> {
     client: &'a Client,
     id: GivenId,
-    include: Vec<Related>,
+    include: Vec<InteractionRelated>,
 }
 
 impl<'a> GetInteraction<'a> {
@@ -90,7 +90,7 @@ impl<'a> GetInteraction<'a> {
     }
 
     /// Fetches these related resources in the same request (`include=contact,author`).
-    pub fn include(mut self, related: impl IntoIterator<Item = Related>) -> Self {
+    pub fn include(mut self, related: impl IntoIterator<Item = InteractionRelated>) -> Self {
         self.include.extend(related);
         self
     }
@@ -120,12 +120,23 @@ impl<'a> GetInteraction<'a> {
     }
 }
 
+impl<'a> std::future::IntoFuture for GetInteraction<'a> {
+    type Output = Result<InteractionDetails, Error>;
+    type IntoFuture =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>>;
+
+    /// Awaiting the request sends it, as [`send`](GetInteraction::send) does.
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
 /// An interaction with the related resources Ctrl Hub included.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InteractionDetails {
     /// The interaction.
     pub interaction: Interaction,
-    related: Vec<(Related, IncludedResource)>,
+    related: Vec<(InteractionRelated, IncludedResource)>,
 }
 
 impl InteractionDetails {
@@ -133,7 +144,7 @@ impl InteractionDetails {
     pub(crate) fn new(resource: types::InteractionResource, included: Vec<Resource>) -> Self {
         let mut related = Vec::new();
         if let Some(relationships) = &resource.relationships {
-            for kind in Related::ALL {
+            for kind in InteractionRelated::ALL {
                 let Some(identifier) = kind.link(relationships).and_then(|l| l.data.as_ref())
                 else {
                     continue;
@@ -151,45 +162,45 @@ impl InteractionDetails {
 
     /// The included resource for `relationship`; `None` when the interaction has no such
     /// link or Ctrl Hub did not include it.
-    pub fn related(&self, relationship: Related) -> Option<&IncludedResource> {
+    pub fn related(&self, relationship: InteractionRelated) -> Option<&IncludedResource> {
         self.related
             .iter()
             .find(|(kind, _)| *kind == relationship)
             .map(|(_, resource)| resource)
     }
 
-    /// The contact, typed, if Ctrl Hub included it (ask with [`Related::Contact`]).
+    /// The contact, typed, if Ctrl Hub included it (ask with [`InteractionRelated::Contact`]).
     /// `Ok(None)` when the interaction has no contact or it was not included; an
     /// [`Error::Decode`] when it was included in a shape that is not a contact's.
     /// [`related`](InteractionDetails::related) gives its JSON.
     pub fn contact(&self) -> Result<Option<Contact>, Error> {
-        self.typed(Related::Contact)
+        self.typed(InteractionRelated::Contact)
     }
 
     /// The customer account, typed, if included; as for
     /// [`contact`](InteractionDetails::contact).
     pub fn account(&self) -> Result<Option<CustomerAccount>, Error> {
-        self.typed(Related::Account)
+        self.typed(InteractionRelated::Account)
     }
 
     /// The property, if included, as JSON (properties are not documented).
     pub fn property(&self) -> Option<&IncludedResource> {
-        self.related(Related::Property)
+        self.related(InteractionRelated::Property)
     }
 
     /// The representative (an organisation member), typed, if included; as for
     /// [`contact`](InteractionDetails::contact).
     pub fn representative(&self) -> Result<Option<Member>, Error> {
-        self.typed(Related::Representative)
+        self.typed(InteractionRelated::Representative)
     }
 
     /// The author (an organisation member), typed, if included; as for
     /// [`contact`](InteractionDetails::contact).
     pub fn author(&self) -> Result<Option<Member>, Error> {
-        self.typed(Related::Author)
+        self.typed(InteractionRelated::Author)
     }
 
-    fn typed<T: FromRaw>(&self, relationship: Related) -> Result<Option<T>, Error> {
+    fn typed<T: FromRaw>(&self, relationship: InteractionRelated) -> Result<Option<T>, Error> {
         self.related(relationship)
             .map(IncludedResource::decode)
             .transpose()
@@ -197,6 +208,6 @@ impl InteractionDetails {
 
     /// The organisation, if included, as JSON (organisations are not documented).
     pub fn organisation(&self) -> Option<&IncludedResource> {
-        self.related(Related::Organisation)
+        self.related(InteractionRelated::Organisation)
     }
 }

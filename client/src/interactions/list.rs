@@ -3,23 +3,20 @@
 use uuid::Uuid;
 
 use super::Interaction;
-use super::get::Related;
+use super::get::InteractionRelated;
 use crate::call::RawResult;
 use crate::generated::{self, types};
 use crate::list::{List, Listed, with_list_params};
-use crate::pages::ListStream;
 use crate::query::ListParams;
 
 /// Lists interactions; from [`Interactions::list`](super::Interactions::list).
 pub type ListInteractions<'a> = List<'a, Interaction>;
 
-/// Every interaction of a list, page after page; from [`List::stream`].
-pub type InteractionStream = ListStream<Interaction>;
-
 impl List<'_, Interaction> {
     /// Includes these related resources in each page ([`Page::included`](crate::Page::included)).
-    pub fn include(mut self, related: impl IntoIterator<Item = Related>) -> Self {
-        self.query.include(related.into_iter().map(Related::as_str));
+    pub fn include(mut self, related: impl IntoIterator<Item = InteractionRelated>) -> Self {
+        self.query
+            .include(related.into_iter().map(InteractionRelated::as_str));
         self
     }
 }

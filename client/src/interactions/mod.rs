@@ -20,8 +20,8 @@ mod new;
 
 pub use bulk::{CreateMany, CreateManyReport, Created, CreatedStream};
 pub use changes::InteractionChanges;
-pub use get::{GetInteraction, InteractionDetails, Related};
-pub use list::{InteractionStream, ListInteractions};
+pub use get::{GetInteraction, InteractionDetails, InteractionRelated};
+pub use list::ListInteractions;
 pub use new::NewInteraction;
 
 /// The customer-interaction operations of a [`Client`], from [`Client::interactions`].

@@ -233,11 +233,8 @@ async fn a_report_counts_the_inputs_never_started() {
     assert!(report.results.is_empty());
     assert!(fake.api_requests().is_empty());
 
-    let report = client
-        .interactions()
-        .create_many((0..3).map(item))
-        .send()
-        .await;
+    // Awaited directly, as every single operation can be.
+    let report = client.interactions().create_many((0..3).map(item)).await;
     assert_eq!((report.created, report.not_started), (3, 0));
 }
 

@@ -174,7 +174,10 @@ async fn get_update_and_relink_round_trip_through_the_fake() {
 
     let details = interactions
         .get(created.id)
-        .include([ctrlhub::Related::Contact, ctrlhub::Related::Author])
+        .include([
+            ctrlhub::InteractionRelated::Contact,
+            ctrlhub::InteractionRelated::Author,
+        ])
         .send()
         .await
         .unwrap();

@@ -1,7 +1,7 @@
 //! Contacts, customer accounts and members end to end against the fake Ctrl Hub, and the
 //! workflow they serve: find the ids an interaction needs, link it, read it back.
 
-use ctrlhub::{ContactChanges, NewCustomerAccount, NewInteraction, Related};
+use ctrlhub::{ContactChanges, InteractionRelated, NewCustomerAccount, NewInteraction};
 use ctrlhub_fake::FakeCtrlHub;
 use futures::StreamExt;
 use uuid::Uuid;
@@ -63,12 +63,12 @@ async fn find_a_contact_by_email_and_a_member_then_link_and_read_back_an_interac
         .interactions()
         .get(created.id)
         .include([
-            Related::Contact,
-            Related::Representative,
-            Related::Author,
-            Related::Account,
-            Related::Property,
-            Related::Organisation,
+            InteractionRelated::Contact,
+            InteractionRelated::Representative,
+            InteractionRelated::Author,
+            InteractionRelated::Account,
+            InteractionRelated::Property,
+            InteractionRelated::Organisation,
         ])
         .send()
         .await
@@ -82,7 +82,7 @@ async fn find_a_contact_by_email_and_a_member_then_link_and_read_back_an_interac
         .expect("the account was included");
     assert_eq!(account.id, id_of(&fake.customer_accounts()[0]));
     assert_eq!(account.contacts, [id_of(&fake.contacts()[0])]);
-    assert_eq!(Related::Account.to_string(), "account");
+    assert_eq!(InteractionRelated::Account.to_string(), "account");
     let author = details.author().unwrap().unwrap();
     assert_eq!(author.id, fake.author_id());
     assert_eq!(author.email.as_deref(), Some("author@example.com"));

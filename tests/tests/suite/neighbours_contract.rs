@@ -341,7 +341,7 @@ async fn an_included_contact_of_the_wrong_shape_is_an_error_and_its_json_stays()
     let details = client(&server.base_url())
         .interactions()
         .get(interaction)
-        .include([ctrlhub::Related::Contact])
+        .include([ctrlhub::InteractionRelated::Contact])
         .send()
         .await
         .unwrap();
@@ -355,6 +355,8 @@ async fn an_included_contact_of_the_wrong_shape_is_an_error_and_its_json_stays()
         "{}",
         decode.reason
     );
-    let json = details.related(ctrlhub::Related::Contact).unwrap();
+    let json = details
+        .related(ctrlhub::InteractionRelated::Contact)
+        .unwrap();
     assert_eq!(json.attribute("first_name"), Some(&json!(42)));
 }

@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use ctrlhub::{Error, InteractionChanges, Related, SortDirection};
+use ctrlhub::{Error, InteractionChanges, InteractionRelated, SortDirection};
 use futures::StreamExt;
 use httpmock::Method::{GET, PATCH, PUT};
 use httpmock::MockServer;
@@ -270,7 +270,11 @@ async fn the_query_string_is_exactly_the_documented_convention_percent_encoded()
         .sort("date_time", SortDirection::Descending)
         .filter("method", "email")
         .filter("notes", "a b&c=d[e] café")
-        .include([Related::Representative, Related::Contact, Related::Contact])
+        .include([
+            InteractionRelated::Representative,
+            InteractionRelated::Contact,
+            InteractionRelated::Contact,
+        ])
         .page()
         .await
         .unwrap();
@@ -306,7 +310,7 @@ async fn the_server_decodes_the_query_to_the_documented_names_and_values() {
         .filter("status", "scheduled")
         .filter("notes", "a b&c=d[e] café")
         .sort("method", SortDirection::Ascending)
-        .include([Related::Author])
+        .include([InteractionRelated::Author])
         .page()
         .await
         .unwrap();
@@ -468,15 +472,19 @@ async fn get_resolves_included_resources_and_reports_missing_ones_as_absent() {
     let details = client
         .interactions()
         .get(id(7).as_str())
-        .include([Related::Contact, Related::Author, Related::Representative])
-        .send()
+        .include([
+            InteractionRelated::Contact,
+            InteractionRelated::Author,
+            InteractionRelated::Representative,
+        ])
+        // Awaited directly: every single operation's builder is `IntoFuture`.
         .await
         .unwrap();
     mock.assert_async().await;
 
     assert_eq!(details.interaction.id.to_string(), id(7));
     let found = details
-        .related(Related::Contact)
+        .related(InteractionRelated::Contact)
         .expect("the contact was included");
     assert_eq!(found.type_, "contacts");
     assert_eq!(found.id.to_string(), contact);
@@ -491,7 +499,10 @@ async fn get_resolves_included_resources_and_reports_missing_ones_as_absent() {
         ("Ada", "Lovelace")
     );
     assert_eq!(
-        details.related(Related::Author).unwrap().attribute("email"),
+        details
+            .related(InteractionRelated::Author)
+            .unwrap()
+            .attribute("email"),
         Some(&json!("a@example.com"))
     );
     assert!(
@@ -508,7 +519,10 @@ async fn get_resolves_included_resources_and_reports_missing_ones_as_absent() {
         details.interaction.representative.unwrap().to_string(),
         representative
     );
-    let wrong: Result<Person, _> = details.related(Related::Author).unwrap().attributes_as();
+    let wrong: Result<Person, _> = details
+        .related(InteractionRelated::Author)
+        .unwrap()
+        .attributes_as();
     assert!(matches!(wrong, Err(Error::Decode(_))));
     // The same resources, typed.
     let typed = details.contact().unwrap().expect("typed contact");
