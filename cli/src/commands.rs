@@ -4,10 +4,9 @@ use std::io::Write;
 use std::time::Duration;
 
 use chrono::DateTime;
-use ctrlhub::jsonapi::Resource;
 use ctrlhub::{
-    Client, Error, Interaction, InteractionChanges, InteractionRelated, List, Listed,
-    NewInteraction, SortDirection,
+    Client, Error, InteractionChanges, InteractionRelated, List, Listed, NewInteraction, Page,
+    SortDirection,
 };
 use futures::StreamExt;
 use serde_json::Value;
@@ -252,18 +251,6 @@ fn related(names: &[String]) -> Result<Vec<InteractionRelated>, Failure> {
         .collect()
 }
 
-fn link_of(interaction: &Interaction, relationship: InteractionRelated) -> Option<uuid::Uuid> {
-    match relationship {
-        InteractionRelated::Contact => interaction.contact,
-        InteractionRelated::Account => interaction.account,
-        InteractionRelated::Property => interaction.property,
-        InteractionRelated::Representative => interaction.representative,
-        InteractionRelated::Author => interaction.author,
-        InteractionRelated::Organisation => interaction.organisation,
-        _ => None,
-    }
-}
-
 async fn get(client: &Client, args: GetArgs, format: Format, host: &str) -> Result<Exit, Failure> {
     let include = related(&args.include)?;
     let details = client
@@ -306,7 +293,7 @@ async fn list_pages<T: Listed>(
     offset: u64,
     format: Format,
     host: &str,
-    record: impl Fn(&T, &[Resource]) -> Record,
+    record: impl Fn(&T, &Page<T>) -> Record,
 ) -> Result<Exit, Failure> {
     let mut out = Writer::new(std::io::stdout().lock(), format, false);
     let mut shown = 0u32;
@@ -326,8 +313,7 @@ async fn list_pages<T: Listed>(
         }
         // A server that sends more than asked for still shows no more than `limit`.
         for item in page.items.iter().take((limit - shown) as usize) {
-            out.write(&record(item, &page.included))
-                .map_err(write_failed)?;
+            out.write(&record(item, &page)).map_err(write_failed)?;
             shown += 1;
         }
         match page.next_offset() {
@@ -361,25 +347,17 @@ async fn list_interactions(
 ) -> Result<Exit, Failure> {
     let include = related(&args.include)?;
     let list = apply_query(client.interactions().list(), &args.query).include(include.clone());
-    list_pages(
-        list,
-        args.limit,
-        args.offset,
-        format,
-        host,
-        |item, included| {
-            let mut record = records::interaction(item);
-            for relationship in &include {
-                let linked = link_of(item, *relationship)
-                    .and_then(|id| included.iter().find(|r| r.id == id.to_string()));
-                record.push(
-                    format!("included.{relationship}"),
-                    linked.map_or(Value::Null, records::included_raw),
-                );
-            }
-            record
-        },
-    )
+    list_pages(list, args.limit, args.offset, format, host, |item, page| {
+        let mut record = records::interaction(item);
+        for relationship in &include {
+            let linked = item.link(*relationship).and_then(|link| page.related(link));
+            record.push(
+                format!("included.{relationship}"),
+                linked.map_or(Value::Null, records::included),
+            );
+        }
+        record
+    })
     .await
 }
 

@@ -5,7 +5,6 @@ use std::fmt;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use ctrlhub::jsonapi::Resource;
 use ctrlhub::{
     Contact, IncludedResource, Interaction, InteractionDirection, InteractionMethod,
     InteractionStatus, Member, NewInteraction,
@@ -173,20 +172,11 @@ pub fn member(m: &Member) -> Record {
 
 /// An included resource, for a column beside the record that links to it.
 pub fn included(resource: &IncludedResource) -> Value {
-    included_value(
-        &resource.type_,
-        &resource.id.to_string(),
-        &resource.attributes,
-    )
-}
-
-/// An included resource of a page.
-pub fn included_raw(resource: &Resource) -> Value {
-    included_value(&resource.type_, &resource.id, &resource.attributes)
-}
-
-fn included_value(type_: &str, id: &str, attributes: &serde_json::Map<String, Value>) -> Value {
-    serde_json::json!({"type": type_, "id": id, "attributes": attributes})
+    serde_json::json!({
+        "type": resource.type_,
+        "id": resource.id.to_string(),
+        "attributes": resource.attributes,
+    })
 }
 
 /// `true` or `false` (any case), for `contacted`.

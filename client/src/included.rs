@@ -35,24 +35,34 @@ pub struct IncludedResource {
 }
 
 impl IncludedResource {
-    /// The resource `identifier` names, looked up in a compound document's `included` by
-    /// (type, id) as JSON:API defines; `None` when Ctrl Hub did not include it.
-    pub(crate) fn find(included: &[Resource], identifier: &ResourceIdentifier) -> Option<Self> {
-        let found = included.iter().find(|candidate| {
-            candidate.type_ == identifier.type_
-                && Uuid::try_parse(&candidate.id).ok() == Some(identifier.id)
-        })?;
-        Some(Self::from_resource(identifier.id, found))
+    /// The resource `identifier` names among `included`, by (type, id) as JSON:API
+    /// defines; `None` when Ctrl Hub did not include it.
+    pub(crate) fn find<'a>(
+        included: &'a [IncludedResource],
+        identifier: &ResourceIdentifier,
+    ) -> Option<&'a Self> {
+        included
+            .iter()
+            .find(|candidate| candidate.type_ == identifier.type_ && candidate.id == identifier.id)
     }
 
-    fn from_resource(id: Uuid, resource: &Resource) -> Self {
-        IncludedResource {
-            type_: resource.type_.clone(),
-            id,
-            attributes: resource.attributes.clone(),
-            relationships: resource.relationships.clone(),
-            meta: resource.meta.clone(),
-        }
+    /// A compound document's `included`, typed. A resource whose id is not a UUID cannot
+    /// be what a relationship of this API points at (their ids are UUIDs), so it is left
+    /// out.
+    pub(crate) fn all_of(included: Vec<Resource>) -> Vec<Self> {
+        included
+            .into_iter()
+            .filter_map(|resource| {
+                let id = Uuid::try_parse(&resource.id).ok()?;
+                Some(IncludedResource {
+                    type_: resource.type_,
+                    id,
+                    attributes: resource.attributes,
+                    relationships: resource.relationships,
+                    meta: resource.meta,
+                })
+            })
+            .collect()
     }
 
     /// The attributes decoded as `T`; a mismatch is an [`Error::Decode`].

@@ -15,7 +15,8 @@ use serde_json::value::RawValue;
 
 use crate::error::{DecodeError, Error};
 use crate::generated::types;
-use crate::jsonapi::Resource;
+use crate::included::IncludedResource;
+use crate::jsonapi::{Resource, ResourceIdentifier};
 
 /// A list answer that carries Ctrl Hub's `meta.pagination`.
 ///
@@ -47,7 +48,7 @@ pub trait ListDocument: Sized {
             invalid,
             pagination: Pagination::from_meta(meta.pagination.unwrap_or_default()),
             features: Features::from_meta(meta.features.unwrap_or_default()),
-            included: parts.included,
+            included: IncludedResource::all_of(parts.included),
         }
     }
 }
@@ -133,14 +134,41 @@ pub struct Page<T> {
     pub pagination: Pagination,
     /// The include, sort and filter options Ctrl Hub says the endpoint supports.
     pub features: Features,
-    /// Related resources included with the page.
-    pub included: Vec<Resource>,
+    /// Related resources included with the page (ask with the list's `include`), as a
+    /// get gives them; [`related`](Page::related) finds the one a link points at.
+    pub included: Vec<IncludedResource>,
 }
 
 impl<T> Page<T> {
     /// The offset of the next page, or `None` on the last page.
     pub fn next_offset(&self) -> Option<u64> {
         self.pagination.next_offset
+    }
+
+    /// The included resource `link` points at (by type and id, as JSON:API defines), such
+    /// as [`Interaction::link`](crate::Interaction::link) gives; `None` when Ctrl Hub
+    /// did not include it.
+    ///
+    /// ```no_run
+    /// use ctrlhub::InteractionRelated;
+    ///
+    /// # async fn demo(client: ctrlhub::Client) -> Result<(), ctrlhub::Error> {
+    /// let page = client
+    ///     .interactions()
+    ///     .list()
+    ///     .include([InteractionRelated::Contact])
+    ///     .page()
+    ///     .await?;
+    /// for interaction in &page.items {
+    ///     let contact = interaction
+    ///         .link(InteractionRelated::Contact)
+    ///         .and_then(|link| page.related(link));
+    ///     println!("{} with {:?}", interaction.id, contact.and_then(|c| c.attribute("email")));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn related(&self, link: &ResourceIdentifier) -> Option<&IncludedResource> {
+        IncludedResource::find(&self.included, link)
     }
 
     /// The same page with each item converted by `f`.

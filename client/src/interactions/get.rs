@@ -53,7 +53,7 @@ impl InteractionRelated {
         }
     }
 
-    fn link(self, relationships: &types::InteractionRelationships) -> Option<&ToOne> {
+    pub(super) fn link(self, relationships: &types::InteractionRelationships) -> Option<&ToOne> {
         match self {
             InteractionRelated::Contact => relationships.contact.as_ref(),
             InteractionRelated::Account => relationships.account.as_ref(),
@@ -136,37 +136,23 @@ impl<'a> std::future::IntoFuture for GetInteraction<'a> {
 pub struct InteractionDetails {
     /// The interaction.
     pub interaction: Interaction,
-    related: Vec<(InteractionRelated, IncludedResource)>,
+    included: Vec<IncludedResource>,
 }
 
 impl InteractionDetails {
-    /// Resolves each relationship against `included` by (type, id), as JSON:API defines.
     pub(crate) fn new(resource: types::InteractionResource, included: Vec<Resource>) -> Self {
-        let mut related = Vec::new();
-        if let Some(relationships) = &resource.relationships {
-            for kind in InteractionRelated::ALL {
-                let Some(identifier) = kind.link(relationships).and_then(|l| l.data.as_ref())
-                else {
-                    continue;
-                };
-                if let Some(found) = IncludedResource::find(&included, identifier) {
-                    related.push((kind, found));
-                }
-            }
-        }
         InteractionDetails {
             interaction: Interaction::from_resource(resource),
-            related,
+            included: IncludedResource::all_of(included),
         }
     }
 
-    /// The included resource for `relationship`; `None` when the interaction has no such
-    /// link or Ctrl Hub did not include it.
+    /// The included resource for `relationship`, found by the link's type and id as
+    /// JSON:API defines; `None` when the interaction has no such link or Ctrl Hub did not
+    /// include it.
     pub fn related(&self, relationship: InteractionRelated) -> Option<&IncludedResource> {
-        self.related
-            .iter()
-            .find(|(kind, _)| *kind == relationship)
-            .map(|(_, resource)| resource)
+        let link = self.interaction.link(relationship)?;
+        IncludedResource::find(&self.included, link)
     }
 
     /// The contact, typed, if Ctrl Hub included it (ask with [`InteractionRelated::Contact`]).

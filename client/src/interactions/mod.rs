@@ -378,15 +378,33 @@ pub struct Interaction {
     pub author: Option<Uuid>,
     /// The organisation the interaction belongs to.
     pub organisation: Option<Uuid>,
+    /// Each relationship's identifier, as Ctrl Hub sent it (type and id).
+    links: Vec<(InteractionRelated, ResourceIdentifier)>,
 }
 
 impl Interaction {
+    /// The identifier (type and id) of the resource `relationship` points at, as Ctrl Hub
+    /// sent it; `None` when the interaction has no such link. A page's
+    /// [`related`](crate::Page::related) or an [`InteractionDetails`] finds the included
+    /// resource it names.
+    pub fn link(&self, relationship: InteractionRelated) -> Option<&ResourceIdentifier> {
+        self.links
+            .iter()
+            .find(|(kind, _)| *kind == relationship)
+            .map(|(_, link)| link)
+    }
+
     pub(crate) fn from_resource(resource: types::InteractionResource) -> Self {
         let attributes = resource.attributes.unwrap_or_default();
         let meta = resource.meta.unwrap_or_default();
         let relationships = resource.relationships.unwrap_or_default();
+        let links = InteractionRelated::ALL
+            .into_iter()
+            .filter_map(|kind| Some((kind, kind.link(&relationships)?.data.clone()?)))
+            .collect();
         let id_of = |link: Option<ToOne>| link.and_then(|link| link.id());
         Interaction {
+            links,
             id: resource.id,
             method: attributes.method,
             direction: attributes.direction,

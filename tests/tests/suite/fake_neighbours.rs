@@ -206,7 +206,7 @@ async fn a_contact_list_can_include_the_contacts_accounts() {
     assert_eq!(page.included.len(), 1);
     assert_eq!(page.included[0].type_, "customer-accounts");
     assert_eq!(
-        page.included[0].id,
+        page.included[0].id.to_string(),
         fake.customer_accounts()[0]["id"].as_str().unwrap()
     );
     assert_eq!(

@@ -111,3 +111,72 @@ async fn get_resolves_included_resources_and_reports_missing_ones_as_absent() {
     let author = details.author().unwrap().expect("typed author");
     assert_eq!(author.email.as_deref(), Some("a@example.com"));
 }
+
+#[tokio::test]
+async fn a_page_finds_each_items_included_resources_by_type_and_id() {
+    let server = MockServer::start_async().await;
+    let shared = "11111111-1111-4111-8111-111111111111";
+    let author = "22222222-2222-4222-8222-222222222222";
+    let mut first = resource(1);
+    first["relationships"] = json!({
+        "contact": {"data": {"type": "contacts", "id": shared}},
+        // A type string other than the one the crate would guess: the link is kept as sent.
+        "author": {"data": {"type": "members", "id": author}},
+        "property": {"data": null}
+    });
+    let mut second = resource(2);
+    second["relationships"] = json!({"property": {"data": {"type": "properties", "id": shared}}});
+    let mut answer = page(&[], 0, None);
+    answer["data"] = json!([first, second]);
+    answer["included"] = json!([
+        // Same id as the contact, another type, listed first: not the contact.
+        {"type": "properties", "id": shared, "attributes": {"postcode": "AB1 2CD"}},
+        {"type": "contacts", "id": shared, "attributes": {"first_name": "Ada"}},
+        {"type": "members", "id": author, "attributes": {"email": "a@example.com"}},
+        // An id that no relationship of this API can point at: left out.
+        {"type": "contacts", "id": "not-a-uuid", "attributes": {}}
+    ]);
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(list_path());
+            then.status(200)
+                .header("content-type", JSON_API)
+                .json_body(answer);
+        })
+        .await;
+    let client = client(&server.base_url());
+    let page = client
+        .interactions()
+        .list()
+        .include([InteractionRelated::Contact, InteractionRelated::Property])
+        .page()
+        .await
+        .unwrap();
+    assert_eq!(page.included.len(), 3, "{:?}", page.included);
+    let [first, second] = &page.items[..] else {
+        panic!("two items: {:?}", page.items)
+    };
+    let contact_link = first.link(InteractionRelated::Contact).unwrap();
+    assert_eq!(
+        (contact_link.type_.as_str(), contact_link.id.to_string()),
+        ("contacts", shared.to_owned())
+    );
+    let contact = page.related(contact_link).unwrap();
+    assert_eq!(contact.attribute("first_name"), Some(&json!("Ada")));
+    let author_link = first.link(InteractionRelated::Author).unwrap();
+    assert_eq!(author_link.type_, "members");
+    assert_eq!(
+        page.related(author_link).unwrap().attribute("email"),
+        Some(&json!("a@example.com"))
+    );
+    // A null link is no link; a link to something not included finds nothing.
+    assert_eq!(first.link(InteractionRelated::Property), None);
+    assert_eq!(first.link(InteractionRelated::Account), None);
+    let property = page
+        .related(second.link(InteractionRelated::Property).unwrap())
+        .unwrap();
+    assert_eq!(property.attribute("postcode"), Some(&json!("AB1 2CD")));
+    assert_eq!(second.link(InteractionRelated::Contact), None);
+    let missing = ctrlhub::jsonapi::ResourceIdentifier::new("contacts", uuid::Uuid::nil());
+    assert!(page.related(&missing).is_none());
+}
