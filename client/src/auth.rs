@@ -1,7 +1,7 @@
 //! Credentials and the request header that carries them.
 //!
 //! Two kinds exist: a user's session token (`X-Session-Token`), and a service-account key
-//! (OAuth2 client credentials) exchanged for an access token sent as `Authorization:
+//! (`OAuth2` client credentials) exchanged for an access token sent as `Authorization:
 //! Bearer`. The access token is cached, shared by every clone of a client, renewed ahead
 //! of its expiry and after a 401, and fetched by one request at a time however many calls
 //! need it (single flight).
@@ -154,9 +154,13 @@ fn seconds<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u
         _ => None,
     };
     // Whole seconds; the cast saturates for huge values, which are capped later anyway.
-    Ok(number
-        .filter(|n| n.is_finite() && *n >= 0.0)
-        .map(|n| n as u64))
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "finite and not negative; a fraction is dropped and a huge value saturates, as intended"
+    )]
+    let whole = |n: f64| n as u64;
+    Ok(number.filter(|n| n.is_finite() && *n >= 0.0).map(whole))
 }
 
 #[derive(Deserialize)]
@@ -261,9 +265,8 @@ impl TokenSource {
         };
         if !status.is_success() {
             let parsed: Option<TokenError> = serde_json::from_slice(&body).ok();
-            let (error, description) = parsed
-                .map(|p| (p.error, p.error_description))
-                .unwrap_or((None, None));
+            let (error, description) =
+                parsed.map_or((None, None), |p| (p.error, p.error_description));
             return Err(AuthError::TokenRefused {
                 status,
                 error: error.map(|e| self.redact(&e)),
@@ -294,7 +297,7 @@ impl TokenSource {
             // Renew a little ahead of expiry so that no request carries a token that runs
             // out on the way: 30 s early, or halfway for tokens that live under a minute.
             let margin = Duration::from_secs(30).min(lifetime / 2);
-            started + (lifetime - margin)
+            started + lifetime.checked_sub(margin).unwrap()
         });
         tracing::debug!(
             token_url = self.token_url.as_str(),

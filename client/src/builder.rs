@@ -14,7 +14,7 @@ use crate::id::{GivenId, IntoId};
 use crate::retry::RetryPolicy;
 use crate::transport::Transport;
 
-/// Where a Ctrl Hub deployment answers: its API and its OAuth2 token endpoint.
+/// Where a Ctrl Hub deployment answers: its API and its `OAuth2` token endpoint.
 ///
 /// ```no_run
 /// # fn demo() -> Result<(), ctrlhub::Error> {
@@ -30,7 +30,7 @@ use crate::transport::Transport;
 pub struct Endpoints {
     /// The API base URL.
     pub api: &'static str,
-    /// The OAuth2 token endpoint for service-account keys.
+    /// The `OAuth2` token endpoint for service-account keys.
     pub token: &'static str,
 }
 
@@ -49,6 +49,7 @@ impl Endpoints {
 }
 
 /// Configures a [`Client`]. Nothing is checked until [`build`](ClientBuilder::build).
+#[must_use = "a builder does nothing until `build` is called"]
 pub struct ClientBuilder {
     base_url: Option<String>,
     pub(crate) base_url_field: &'static str,
@@ -85,10 +86,14 @@ impl Default for ClientBuilder {
     }
 }
 
+#[allow(
+    clippy::missing_fields_in_debug,
+    reason = "credentials are shown redacted, and nothing else is left out"
+)]
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("base_url", &shown_url(&self.base_url))
+            .field("base_url", &shown_url(self.base_url.as_deref()))
             .field("organisation_id", &self.organisation_id)
             .field(
                 "session_token",
@@ -101,7 +106,7 @@ impl fmt::Debug for ClientBuilder {
                     .as_ref()
                     .map(|(id, _)| (id, "[redacted]")),
             )
-            .field("token_url", &shown_url(&self.token_url))
+            .field("token_url", &shown_url(self.token_url.as_deref()))
             .field("allow_http", &self.allow_http)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
@@ -153,7 +158,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Authenticate with a service-account key (OAuth2 client credentials), the
+    /// Authenticate with a service-account key (`OAuth2` client credentials), the
     /// recommended way for server-to-server integrations. The client exchanges it for
     /// access tokens at the [token URL](ClientBuilder::token_url), caches them, shares
     /// them between clones and renews them ahead of expiry and after a 401.
@@ -167,7 +172,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The OAuth2 token endpoint for [`client_credentials`](ClientBuilder::client_credentials).
+    /// The `OAuth2` token endpoint for [`client_credentials`](ClientBuilder::client_credentials).
     /// Defaults to the token endpoint of [`Endpoints::PRODUCTION`], or of
     /// [`Endpoints::STAGING`] when the base URL is the staging API. The same `https` rule as for the base URL applies.
     pub fn token_url(mut self, url: impl Into<String>) -> Self {
@@ -216,6 +221,11 @@ impl ClientBuilder {
     /// Checks the configuration and makes the client.
     ///
     /// Fails with [`Error::InvalidInput`] naming the setting that is missing or wrong.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] naming the setting that is missing or wrong; nothing is
+    /// sent.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = checked_url(
             self.base_url
@@ -358,8 +368,8 @@ fn checked_url(text: &str, field: &str, allow_http: bool) -> Result<url::Url, Er
 }
 
 /// A URL as it may be shown: scheme, host, port and path, never user info or query.
-fn shown_url(text: &Option<String>) -> Option<String> {
-    let text = text.as_deref()?;
+fn shown_url(text: Option<&str>) -> Option<String> {
+    let text = text?;
     Some(match url::Url::parse(text.trim()) {
         Ok(mut url) => {
             let _ = url.set_username("");

@@ -65,31 +65,41 @@ impl Client {
     /// let client = ctrlhub::Client::from_env()?;
     /// # Ok(()) }
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] naming the variable that is missing or malformed, or
+    /// saying that both kinds of credentials are set.
     pub fn from_env() -> Result<Client, Error> {
         crate::env::from_lookup(|name| std::env::var(name))
     }
 
     /// Customer interactions: letters, emails, calls and text messages with customers.
+    #[must_use]
     pub fn interactions(&self) -> Interactions<'_> {
         Interactions::new(self)
     }
 
     /// Contacts: the people at a customer an interaction is with.
+    #[must_use]
     pub fn contacts(&self) -> Contacts<'_> {
         Contacts::new(self)
     }
 
     /// Customer accounts: the contacts and properties of one customer.
+    #[must_use]
     pub fn customer_accounts(&self) -> CustomerAccounts<'_> {
         CustomerAccounts::new(self)
     }
 
     /// The organisation's members (users), such as an interaction's representative.
+    #[must_use]
     pub fn members(&self) -> Members<'_> {
         Members::new(self)
     }
 
     /// The organisation this client works for.
+    #[must_use]
     pub fn organisation_id(&self) -> Uuid {
         self.organisation_id
     }
@@ -98,18 +108,21 @@ impl Client {
     /// clones, if any answer had one: a lower bound of Ctrl Hub's clock now, to compare
     /// with the times Ctrl Hub gives its resources (`created_at`) where the local clock
     /// may be off. Whole seconds, as HTTP dates are.
+    #[must_use]
     pub fn latest_server_date(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         self.raw.inner().shared.latest_date()
     }
 
     /// The base URL requests go to, without a trailing slash.
+    #[must_use]
     pub fn base_url(&self) -> &str {
         self.raw.baseurl()
     }
 
-    /// The low-level client generated from the OpenAPI document. It shares this client's
+    /// The low-level client generated from the `OpenAPI` document. It shares this client's
     /// credentials, retries and tracing, but its errors are progenitor's: send its
     /// operations through [`call`](Client::call) to get an [`Error`] instead.
+    #[must_use]
     pub fn raw(&self) -> &generated::Client {
         &self.raw
     }
@@ -144,6 +157,13 @@ impl Client {
     /// println!("{:?}", document.data.attributes);
     /// # Ok(()) }
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`]: Ctrl Hub's error document ([`Error::Api`]), an answer that could not
+    /// be read ([`Error::Decode`]), a transport failure ([`Error::Transport`], which says
+    /// whether the request may have been processed), or credentials that could not be had
+    /// ([`Error::Auth`]).
     pub async fn call<T, F, Fut>(&self, operation: F) -> Result<ResponseValue<T>, Error>
     where
         F: FnOnce(generated::Client) -> Fut,

@@ -29,7 +29,7 @@ pub enum EnvVar {
     ClientId,
     /// `CTRLHUB_CLIENT_SECRET`: a service account's client secret.
     ClientSecret,
-    /// `CTRLHUB_AUTH_URL`: the OAuth2 token URL (optional).
+    /// `CTRLHUB_AUTH_URL`: the `OAuth2` token URL (optional).
     AuthUrl,
 }
 
@@ -45,6 +45,7 @@ impl EnvVar {
     ];
 
     /// The variable's name.
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             EnvVar::BaseUrl => "CTRLHUB_BASE_URL",
@@ -66,7 +67,7 @@ impl fmt::Display for EnvVar {
 pub(crate) fn from_lookup(
     lookup: impl Fn(&str) -> Result<String, std::env::VarError>,
 ) -> Result<Client, Error> {
-    use EnvVar::*;
+    use EnvVar::{AuthUrl, BaseUrl, ClientId, ClientSecret, OrgId, SessionToken};
     let var = |var: EnvVar| -> Result<Option<String>, Error> {
         match lookup(var.name()) {
             Ok(value) if value.trim().is_empty() => Ok(None),

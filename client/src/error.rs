@@ -30,6 +30,7 @@ pub enum Error {
 
 impl Error {
     /// The HTTP status of the answer this error came from, if there was one.
+    #[must_use]
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(e) => Some(e.status),
@@ -40,6 +41,7 @@ impl Error {
     }
 
     /// The `X-Trace-Id` Ctrl Hub gave the failed request; quote it to Ctrl Hub support.
+    #[must_use]
     pub fn trace_id(&self) -> Option<&str> {
         match self {
             Error::Api(e) => e.trace_id.as_deref(),
@@ -52,6 +54,7 @@ impl Error {
     /// Whether Ctrl Hub may have acted on the failed request: a create that timed out,
     /// lost its connection mid-answer, got a 5xx, or got a success answer that could not
     /// be decoded. Check before sending it again.
+    #[must_use]
     pub fn is_outcome_unknown(&self) -> bool {
         match self {
             Error::Transport(e) => e.outcome == Outcome::Unknown,
@@ -139,16 +142,16 @@ pub enum AuthError {
         /// The `X-Trace-Id` response header.
         trace_id: Option<String>,
     },
-    /// The OAuth2 token endpoint refused the client credentials.
+    /// The `OAuth2` token endpoint refused the client credentials.
     TokenRefused {
         /// The token endpoint's HTTP status.
         status: StatusCode,
-        /// The OAuth2 `error` code, such as `invalid_client`.
+        /// The `OAuth2` `error` code, such as `invalid_client`.
         error: Option<String>,
-        /// The OAuth2 `error_description`.
+        /// The `OAuth2` `error_description`.
         description: Option<String>,
     },
-    /// The OAuth2 token endpoint could not be reached or gave an answer without a token.
+    /// The `OAuth2` token endpoint could not be reached or gave an answer without a token.
     TokenUnavailable {
         /// What went wrong.
         reason: String,

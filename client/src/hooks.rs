@@ -17,7 +17,7 @@ impl ClientHooks<Transport> for generated::Client {
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         let transport = self.inner();
-        transport.prepare(request);
+        Transport::prepare(request);
         let method = request.method().clone();
         transport.record(|call| call.method = Some(method));
         // Fetch (or check) credentials before anything is sent, so that a token endpoint

@@ -66,6 +66,10 @@ impl IncludedResource {
     }
 
     /// The attributes decoded as `T`; a mismatch is an [`Error::Decode`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decode`] naming the resource when its attributes are not a `T`.
     pub fn attributes_as<T: DeserializeOwned>(&self) -> Result<T, Error> {
         serde_json::from_value(serde_json::Value::Object(self.attributes.clone())).map_err(|e| {
             DecodeError::without_answer(format!("attributes of {} {}: {e}", self.type_, self.id))
@@ -89,6 +93,7 @@ impl IncludedResource {
     }
 
     /// One attribute, if present.
+    #[must_use]
     pub fn attribute(&self, name: &str) -> Option<&serde_json::Value> {
         self.attributes.get(name)
     }

@@ -20,7 +20,7 @@ pub const MEDIA_TYPE: &str = "application/vnd.api+json";
 /// A JSON object (`meta`, `links`, untyped `attributes`).
 pub type Object = Map<String, Value>;
 
-/// Exact-match filters of a list request, sent as `filter[field]=value` and ANDed.
+/// Exact-match filters of a list request, sent as `filter[field]=value` and `ANDed`.
 ///
 /// The keys are field names; the `filter[...]` wrapping is added when the filters are
 /// sent. Iteration (and so the query string) is in field-name order.
@@ -32,6 +32,7 @@ pub struct Filters(BTreeMap<String, String>);
 
 impl Filters {
     /// No filters.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
@@ -42,6 +43,7 @@ impl Filters {
     }
 
     /// Whether there are no filters.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -126,6 +128,7 @@ pub struct ToOne {
 
 impl ToOne {
     /// A relationship linking to `identifier`.
+    #[must_use]
     pub fn to(identifier: ResourceIdentifier) -> Self {
         Self {
             data: Some(identifier),
@@ -134,6 +137,7 @@ impl ToOne {
     }
 
     /// The id of the linked resource, if any.
+    #[must_use]
     pub fn id(&self) -> Option<Uuid> {
         self.data.as_ref().map(|data| data.id)
     }
@@ -152,6 +156,7 @@ pub struct ToMany {
 
 impl ToMany {
     /// A relationship linking to `identifiers`.
+    #[must_use]
     pub fn to(identifiers: Vec<ResourceIdentifier>) -> Self {
         Self {
             data: identifiers,
@@ -160,6 +165,7 @@ impl ToMany {
     }
 
     /// The ids of the linked resources, in order.
+    #[must_use]
     pub fn ids(&self) -> Vec<Uuid> {
         self.data.iter().map(|data| data.id).collect()
     }
@@ -263,6 +269,7 @@ pub struct ErrorObject {
 impl ErrorObject {
     /// The part of the request the problem is about, as precisely as the answer says:
     /// `source.pointer`, `source.parameter`, `source.header` or Ctrl Hub's `meta.field`.
+    #[must_use]
     pub fn location(&self) -> Option<&str> {
         let source = self.source.as_ref();
         source

@@ -101,7 +101,7 @@ impl<'a, T: Listed> List<'a, T> {
     }
 
     /// Keeps only items whose `field` equals `value` exactly (`filter[field]=value`).
-    /// Filters on different fields are ANDed; a second filter on the same field replaces
+    /// Filters on different fields are `ANDed`; a second filter on the same field replaces
     /// the first.
     pub fn filter(mut self, field: impl Into<String>, value: impl Into<String>) -> Self {
         self.query.filter(field.into(), value.into());
@@ -118,6 +118,11 @@ impl<'a, T: Listed> List<'a, T> {
     }
 
     /// Fetches one page, starting at [`offset`](List::offset).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a bad setting (nothing is sent), or any error of
+    /// [`Client::call`](crate::Client::call).
     pub async fn page(&self) -> Result<Page<T>, Error> {
         let params = self.query.params()?;
         let (org, offset) = (self.client.organisation_id, self.query.offset);

@@ -19,6 +19,7 @@ pub struct UnknownValue(String);
 
 impl UnknownValue {
     /// The value as Ctrl Hub sent it.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -159,7 +160,7 @@ open_enum! {
 /// `at` in UTC at whole seconds, as the reference writes times: serialized, it is
 /// `2023-11-07T05:31:56Z`.
 pub(crate) fn whole_seconds<Tz: chrono::TimeZone>(
-    at: chrono::DateTime<Tz>,
+    at: &chrono::DateTime<Tz>,
 ) -> chrono::DateTime<chrono::Utc> {
     use chrono::SubsecRound;
     at.with_timezone(&chrono::Utc).trunc_subsecs(0)

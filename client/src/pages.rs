@@ -113,6 +113,7 @@ pub struct InvalidItem {
 
 impl InvalidItem {
     /// The [`Error::Decode`] a stream yields for this item.
+    #[must_use]
     pub fn to_error(&self) -> Error {
         let id = self.id.as_deref().unwrap_or("none");
         DecodeError::without_answer(format!(
@@ -141,6 +142,7 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     /// The offset of the next page, or `None` on the last page.
+    #[must_use]
     pub fn next_offset(&self) -> Option<u64> {
         self.pagination.next_offset
     }
@@ -167,6 +169,7 @@ impl<T> Page<T> {
     /// }
     /// # Ok(()) }
     /// ```
+    #[must_use]
     pub fn related(&self, link: &ResourceIdentifier) -> Option<&IncludedResource> {
         IncludedResource::find(&self.included, link)
     }
@@ -321,6 +324,10 @@ struct Walk<T> {
     /// The items of the page being read (and any error to yield after them).
     buffer: VecDeque<Result<T, Error>>,
     /// The offset to request next (`Some(None)`: the server's default start), if any.
+    #[allow(
+        clippy::option_option,
+        reason = "no request left, or a request with or without an offset"
+    )]
     next_request: Option<Option<u64>>,
     /// The page size, once the first page has told it.
     step: Option<u64>,

@@ -28,6 +28,11 @@ impl<T> Request<T> {
     }
 
     /// Sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] naming the field when the input is wrong (nothing is sent),
+    /// or any error of [`Client::call`](crate::Client::call).
     pub async fn send(self) -> Result<T, Error> {
         self.future.await
     }

@@ -48,11 +48,13 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// The default policy (see [`RetryPolicy::default`]).
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Never retry: every request is sent once.
+    #[must_use]
     pub fn disabled() -> Self {
         RetryPolicy {
             max_attempts: 1,
@@ -61,18 +63,21 @@ impl RetryPolicy {
     }
 
     /// How many times a request may be sent in all (at least 1).
+    #[must_use]
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
         self
     }
 
     /// The wait before the first retry, before jitter.
+    #[must_use]
     pub fn initial_backoff(mut self, wait: Duration) -> Self {
         self.initial_backoff = wait;
         self
     }
 
     /// The longest computed wait between two attempts, before jitter.
+    #[must_use]
     pub fn max_backoff(mut self, wait: Duration) -> Self {
         self.max_backoff = wait;
         self
@@ -80,6 +85,7 @@ impl RetryPolicy {
 
     /// The latest a retry may start, counted from the first attempt; a retry whose wait
     /// (computed or asked for by `Retry-After`) would end later is not made.
+    #[must_use]
     pub fn max_elapsed(mut self, limit: Duration) -> Self {
         self.max_elapsed = limit;
         self
@@ -108,6 +114,7 @@ pub(crate) struct Retries<'a> {
 }
 
 /// What went wrong with one attempt, as far as retrying is concerned.
+#[derive(Clone, Copy)]
 pub(crate) enum Failure<'a> {
     /// No connection could be made: the request never reached the server.
     NotConnected,

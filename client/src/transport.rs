@@ -110,7 +110,7 @@ impl CallRecord {
         let mut info = self
             .0
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         f(&mut info)
     }
 }
@@ -135,7 +135,7 @@ impl Transport {
     }
 
     /// Sets the media types; the credential header is set per attempt by `execute`.
-    pub(crate) fn prepare(&self, request: &mut reqwest::Request) {
+    pub(crate) fn prepare(request: &mut reqwest::Request) {
         let headers = request.headers_mut();
         // progenitor adds the spec's `info.version` as `api-version`; Ctrl Hub does not
         // document that header, so the request carries only documented ones.
@@ -236,7 +236,7 @@ impl Transport {
                 tracing::debug!(
                     operation = info.operation_id,
                     attempt,
-                    wait_ms = wait.as_millis() as u64,
+                    wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
                     "retrying Ctrl Hub request"
                 );
                 drop(result);
@@ -314,7 +314,8 @@ impl Transport {
                 },
                 Err(error) => Err(error),
             };
-            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            let took = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            span.record("duration_ms", took);
             result
         }
         .instrument(span)
@@ -369,7 +370,7 @@ pub(crate) async fn read_bounded(
         (None, _) => bytes::Bytes::new(),
         (Some(only), true) => only,
         (Some(first), false) => {
-            let mut joined = bytes::BytesMut::with_capacity(read as usize);
+            let mut joined = bytes::BytesMut::with_capacity(usize::try_from(read).unwrap_or(0));
             joined.extend_from_slice(&first);
             for chunk in more {
                 joined.extend_from_slice(&chunk);

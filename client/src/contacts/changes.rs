@@ -18,6 +18,7 @@ use crate::generated::types;
 ///     .telephone("+44 20 7946 0000");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[must_use = "changes do nothing until passed to `update`"]
 pub struct ContactChanges {
     attributes: types::ContactUpdateAttributes,
 }

@@ -42,6 +42,7 @@ pub enum ContactRelated {
 
 impl ContactRelated {
     /// The relationship's name, as used in `include`.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             ContactRelated::Author => "author",
@@ -163,7 +164,7 @@ impl<'a> Contacts<'a> {
         self.put(id, changes, false)
     }
 
-    fn put(&self, id: impl IntoId, changes: ContactChanges, read_first: bool) -> Request<Contact> {
+    fn put(self, id: impl IntoId, changes: ContactChanges, read_first: bool) -> Request<Contact> {
         let client = self.client.clone();
         let id = id.into_id();
         Request::new(async move {

@@ -87,7 +87,7 @@ impl<'a> CustomerAccounts<'a> {
     /// Ctrl Hub's success answer is not documented: a 200 with the linkage or a 204
     /// without are both success, and no body is read.
     fn contacts<I: IntoId>(
-        &self,
+        self,
         change: Change,
         id: impl IntoId,
         contacts: impl IntoIterator<Item = I>,
@@ -163,6 +163,7 @@ fn identifiers(
 ///     .property("3c90c3cc-0d44-4b50-8888-8dd25736052a");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[must_use = "a new account does nothing until passed to `create`"]
 pub struct NewCustomerAccount {
     contacts: Vec<GivenId>,
     properties: Vec<GivenId>,

@@ -171,6 +171,7 @@ impl CreateMany {
     }
 
     /// One [`Created`] per input, as each finishes (not in input order).
+    #[must_use]
     pub fn stream(self) -> CreatedStream {
         let gate = Arc::new(Gate::default());
         let client = self.client;

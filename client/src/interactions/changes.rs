@@ -18,6 +18,7 @@ use crate::generated::types;
 ///     .notes("Reached on the second attempt");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[must_use = "changes do nothing until passed to `update`"]
 pub struct InteractionChanges {
     attributes: types::InteractionUpdateAttributes,
 }
@@ -33,8 +34,12 @@ impl InteractionChanges {
     /// It is sent in UTC at whole seconds (`2023-11-07T05:31:56Z`), the form every
     /// example of the reference uses: a fraction of a second is dropped (truncated, not
     /// rounded), so the interaction Ctrl Hub returns carries the same time as was sent.
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "a builder takes its values as callers write them: `.date_time(Utc::now())`"
+    )]
     pub fn date_time<Tz: chrono::TimeZone>(mut self, at: DateTime<Tz>) -> Self {
-        self.attributes.date_time = Some(crate::model::whole_seconds(at));
+        self.attributes.date_time = Some(crate::model::whole_seconds(&at));
         self
     }
 

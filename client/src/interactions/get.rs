@@ -42,6 +42,7 @@ impl InteractionRelated {
     ];
 
     /// The relationship's name, as used in `include`.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             InteractionRelated::Contact => "contact",
@@ -97,6 +98,11 @@ impl<'a> GetInteraction<'a> {
 
     /// Sends the request. A malformed or nil id is an [`Error::InvalidInput`] naming
     /// `id`, and nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a malformed id (nothing is sent), or any error of
+    /// [`Client::call`](crate::Client::call).
     pub async fn send(self) -> Result<InteractionDetails, Error> {
         let id = checked_id("id", self.id)?;
         let names: Vec<&str> = self.include.iter().map(|r| r.as_str()).collect();
@@ -150,6 +156,7 @@ impl InteractionDetails {
     /// The included resource for `relationship`, found by the link's type and id as
     /// JSON:API defines; `None` when the interaction has no such link or Ctrl Hub did not
     /// include it.
+    #[must_use]
     pub fn related(&self, relationship: InteractionRelated) -> Option<&IncludedResource> {
         let link = self.interaction.link(relationship)?;
         IncludedResource::find(&self.included, link)
@@ -159,29 +166,46 @@ impl InteractionDetails {
     /// `Ok(None)` when the interaction has no contact or it was not included; an
     /// [`Error::Decode`] when it was included in a shape that is not a contact's.
     /// [`related`](InteractionDetails::related) gives its JSON.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decode`] when the included contact is not in a contact's shape.
     pub fn contact(&self) -> Result<Option<Contact>, Error> {
         self.typed(InteractionRelated::Contact)
     }
 
     /// The customer account, typed, if included; as for
     /// [`contact`](InteractionDetails::contact).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decode`] when the included account is not in the shape of its type.
     pub fn account(&self) -> Result<Option<CustomerAccount>, Error> {
         self.typed(InteractionRelated::Account)
     }
 
     /// The property, if included, as JSON (properties are not documented).
+    #[must_use]
     pub fn property(&self) -> Option<&IncludedResource> {
         self.related(InteractionRelated::Property)
     }
 
     /// The representative (an organisation member), typed, if included; as for
     /// [`contact`](InteractionDetails::contact).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decode`] when the included representative is not in the shape of its type.
     pub fn representative(&self) -> Result<Option<Member>, Error> {
         self.typed(InteractionRelated::Representative)
     }
 
     /// The author (an organisation member), typed, if included; as for
     /// [`contact`](InteractionDetails::contact).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decode`] when the included author is not in the shape of its type.
     pub fn author(&self) -> Result<Option<Member>, Error> {
         self.typed(InteractionRelated::Author)
     }
@@ -193,6 +217,7 @@ impl InteractionDetails {
     }
 
     /// The organisation, if included, as JSON (organisations are not documented).
+    #[must_use]
     pub fn organisation(&self) -> Option<&IncludedResource> {
         self.related(InteractionRelated::Organisation)
     }

@@ -182,7 +182,7 @@ impl<'a> Interactions<'a> {
     }
 
     fn put(
-        &self,
+        self,
         id: impl IntoId,
         changes: InteractionChanges,
         read_first: bool,
@@ -257,7 +257,7 @@ impl<'a> Interactions<'a> {
 
     /// Ctrl Hub documents a 200 with the linkage or a 204 without; the generated operation
     /// takes either as success and reads no body.
-    fn relink(&self, link: Link, id: impl IntoId, target: impl IntoId) -> Request<()> {
+    fn relink(self, link: Link, id: impl IntoId, target: impl IntoId) -> Request<()> {
         let client = self.client.clone();
         let (id, target) = (id.into_id(), target.into_id());
         Request::new(async move {
@@ -387,6 +387,7 @@ impl Interaction {
     /// sent it; `None` when the interaction has no such link. A page's
     /// [`related`](crate::Page::related) or an [`InteractionDetails`] finds the included
     /// resource it names.
+    #[must_use]
     pub fn link(&self, relationship: InteractionRelated) -> Option<&ResourceIdentifier> {
         self.links
             .iter()

@@ -24,6 +24,7 @@ use crate::resource_types;
 ///     .contact("9b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[must_use = "a new interaction does nothing until passed to `create`"]
 pub struct NewInteraction {
     attributes: types::InteractionAttributes,
     contact: Option<GivenId>,
@@ -55,8 +56,12 @@ impl NewInteraction {
     /// It is sent in UTC at whole seconds (`2023-11-07T05:31:56Z`), the form every
     /// example of the reference uses: a fraction of a second is dropped (truncated, not
     /// rounded), so the interaction Ctrl Hub returns carries the same time as was sent.
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "a builder takes its values as callers write them: `.date_time(Utc::now())`"
+    )]
     pub fn date_time<Tz: chrono::TimeZone>(mut self, at: DateTime<Tz>) -> Self {
-        self.attributes.date_time = Some(crate::model::whole_seconds(at));
+        self.attributes.date_time = Some(crate::model::whole_seconds(&at));
         self
     }
 

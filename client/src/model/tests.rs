@@ -32,12 +32,12 @@ fn non_string_values_are_a_decode_error_not_a_guess() {
 #[test]
 fn times_are_written_in_utc_at_whole_seconds() {
     let at = chrono::DateTime::parse_from_rfc3339("2026-11-28T07:01:16.750417185+01:00").unwrap();
-    let sent = whole_seconds(at);
+    let sent = whole_seconds(&at);
     assert_eq!(
         serde_json::to_string(&sent).unwrap(),
         r#""2026-11-28T06:01:16Z""#
     );
     // Truncated, not rounded: .999 stays in the same second.
     let late = chrono::DateTime::parse_from_rfc3339("2026-11-28T06:01:16.999Z").unwrap();
-    assert_eq!(whole_seconds(late), sent);
+    assert_eq!(whole_seconds(&late), sent);
 }
