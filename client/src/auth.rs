@@ -1,7 +1,7 @@
 //! Credentials and the request header that carries them.
 //!
 //! Two kinds exist: a user's session token (`X-Session-Token`), and a service-account key
-//! (`OAuth2` client credentials) exchanged for an access token sent as `Authorization:
+//! (OAuth2 client credentials) exchanged for an access token sent as `Authorization:
 //! Bearer`. The access token is cached, shared by every clone of a client, renewed ahead
 //! of its expiry and after a 401, and fetched by one request at a time however many calls
 //! need it (single flight).
@@ -297,7 +297,7 @@ impl TokenSource {
             // Renew a little ahead of expiry so that no request carries a token that runs
             // out on the way: 30 s early, or halfway for tokens that live under a minute.
             let margin = Duration::from_secs(30).min(lifetime / 2);
-            started + lifetime.checked_sub(margin).unwrap()
+            started + lifetime.saturating_sub(margin)
         });
         tracing::debug!(
             token_url = self.token_url.as_str(),

@@ -14,7 +14,7 @@ use crate::id::{GivenId, IntoId};
 use crate::retry::RetryPolicy;
 use crate::transport::Transport;
 
-/// Where a Ctrl Hub deployment answers: its API and its `OAuth2` token endpoint.
+/// Where a Ctrl Hub deployment answers: its API and its OAuth2 token endpoint.
 ///
 /// ```no_run
 /// # fn demo() -> Result<(), ctrlhub::Error> {
@@ -30,7 +30,7 @@ use crate::transport::Transport;
 pub struct Endpoints {
     /// The API base URL.
     pub api: &'static str,
-    /// The `OAuth2` token endpoint for service-account keys.
+    /// The OAuth2 token endpoint for service-account keys.
     pub token: &'static str,
 }
 
@@ -158,7 +158,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Authenticate with a service-account key (`OAuth2` client credentials), the
+    /// Authenticate with a service-account key (OAuth2 client credentials), the
     /// recommended way for server-to-server integrations. The client exchanges it for
     /// access tokens at the [token URL](ClientBuilder::token_url), caches them, shares
     /// them between clones and renews them ahead of expiry and after a 401.
@@ -172,7 +172,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The `OAuth2` token endpoint for [`client_credentials`](ClientBuilder::client_credentials).
+    /// The OAuth2 token endpoint for [`client_credentials`](ClientBuilder::client_credentials).
     /// Defaults to the token endpoint of [`Endpoints::PRODUCTION`], or of
     /// [`Endpoints::STAGING`] when the base URL is the staging API. The same `https` rule as for the base URL applies.
     pub fn token_url(mut self, url: impl Into<String>) -> Self {

@@ -119,7 +119,7 @@ impl Client {
         self.raw.baseurl()
     }
 
-    /// The low-level client generated from the `OpenAPI` document. It shares this client's
+    /// The low-level client generated from the OpenAPI document. It shares this client's
     /// credentials, retries and tracing, but its errors are progenitor's: send its
     /// operations through [`call`](Client::call) to get an [`Error`] instead.
     #[must_use]

@@ -29,7 +29,7 @@ pub enum EnvVar {
     ClientId,
     /// `CTRLHUB_CLIENT_SECRET`: a service account's client secret.
     ClientSecret,
-    /// `CTRLHUB_AUTH_URL`: the `OAuth2` token URL (optional).
+    /// `CTRLHUB_AUTH_URL`: the OAuth2 token URL (optional).
     AuthUrl,
 }
 

@@ -142,16 +142,16 @@ pub enum AuthError {
         /// The `X-Trace-Id` response header.
         trace_id: Option<String>,
     },
-    /// The `OAuth2` token endpoint refused the client credentials.
+    /// The OAuth2 token endpoint refused the client credentials.
     TokenRefused {
         /// The token endpoint's HTTP status.
         status: StatusCode,
-        /// The `OAuth2` `error` code, such as `invalid_client`.
+        /// The OAuth2 `error` code, such as `invalid_client`.
         error: Option<String>,
-        /// The `OAuth2` `error_description`.
+        /// The OAuth2 `error_description`.
         description: Option<String>,
     },
-    /// The `OAuth2` token endpoint could not be reached or gave an answer without a token.
+    /// The OAuth2 token endpoint could not be reached or gave an answer without a token.
     TokenUnavailable {
         /// What went wrong.
         reason: String,

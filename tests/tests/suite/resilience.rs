@@ -160,6 +160,21 @@ async fn a_token_is_renewed_ahead_of_its_expiry() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_token_that_lives_under_a_minute_is_renewed_halfway() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    fake.set_token_lifetime(Some(20));
+    let client = service_client(&fake).build().unwrap();
+    client.interactions().list().page().await.unwrap();
+    tokio::time::advance(Duration::from_secs(9)).await;
+    client.interactions().list().page().await.unwrap();
+    assert_eq!(fake.token_requests(), 1, "9 s into 20 s: still fresh");
+    tokio::time::advance(Duration::from_secs(2)).await;
+    client.interactions().list().page().await.unwrap();
+    assert_eq!(fake.token_requests(), 2, "past halfway: renewed before use");
+    assert_eq!(api_calls(&fake, "GET"), 3, "no 401 was needed");
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_refused_client_secret_is_an_auth_error_that_does_not_show_the_secret() {
     let fake = FakeCtrlHub::start().await.unwrap();
     let secret = "wrong-secret-Zq81xv";
