@@ -180,3 +180,46 @@ async fn a_page_finds_each_items_included_resources_by_type_and_id() {
     let missing = ctrlhub::jsonapi::ResourceIdentifier::new("contacts", uuid::Uuid::nil());
     assert!(page.related(&missing).is_none());
 }
+
+#[tokio::test]
+async fn the_property_and_organisation_of_an_interaction_come_as_json() {
+    let server = MockServer::start_async().await;
+    let property = "55555555-5555-4555-8555-555555555555";
+    let organisation = "66666666-6666-4666-8666-666666666666";
+    let mut item = resource(8);
+    item["relationships"] = json!({
+        "property": {"data": {"type": "properties", "id": property}},
+        "organisation": {"data": {"type": "organisations", "id": organisation}}
+    });
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(item_path(8));
+            then.status(200)
+                .header("content-type", JSON_API)
+                .json_body(json!({
+                    "data": item,
+                    "included": [
+                        {"type": "properties", "id": property, "attributes": {"postcode": "AB1 2CD"}},
+                        {"type": "organisations", "id": organisation, "attributes": {"name": "Acme"}}
+                    ]
+                }));
+        })
+        .await;
+    let details = client(&server.base_url())
+        .interactions()
+        .get(id(8).as_str())
+        .include([
+            InteractionRelated::Property,
+            InteractionRelated::Organisation,
+        ])
+        .await
+        .unwrap();
+    assert_eq!(
+        details.property().unwrap().attribute("postcode"),
+        Some(&json!("AB1 2CD"))
+    );
+    assert_eq!(
+        details.organisation().unwrap().attribute("name"),
+        Some(&json!("Acme"))
+    );
+}
