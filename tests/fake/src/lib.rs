@@ -1348,17 +1348,21 @@ async fn get_contact(
         Ok(index) => index,
         Err(response) => return response,
     };
-    if let Some(include) = query_value(&query_pairs(&uri), "include")
-        && let Some(name) = include
-            .split(',')
-            .find(|n| !CONTACT_INCLUDE_OPTIONS.contains(n))
-    {
-        return bad_parameter("include", &format!("cannot include {name}"));
-    }
     let resource = lock(&inner.contacts)[index].clone();
+    let pairs = query_pairs(&uri);
+    let include = query_value(&pairs, "include");
+    let included = match included_among(
+        &inner,
+        include,
+        std::slice::from_ref(&resource),
+        CONTACT_INCLUDE_OPTIONS,
+    ) {
+        Ok(included) => included,
+        Err(response) => return response,
+    };
     document(
         StatusCode::OK,
-        json!({"data": resource, "jsonapi": {"version": "1.0"}}),
+        json!({"data": resource, "included": included, "jsonapi": {"version": "1.0"}}),
     )
 }
 
