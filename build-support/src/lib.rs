@@ -12,6 +12,8 @@ use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
+mod operations;
+
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use serde_json::Value;
 
@@ -153,6 +155,9 @@ pub fn generate_from_str(
     rewrite_media_types(&mut doc);
     let bodyless_successes = merge_success_alternatives(&mut doc);
     let lists = list_documents(&doc);
+    let singles = single_documents(&doc);
+    let operations = operations::operation_impls(&doc, &lists, &singles).map_err(&fail)?;
+    let doc_types = resource_types(&doc, &lists, &singles);
     decode_list_items_one_by_one(&mut doc, &lists);
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc)
         .map_err(|e| fail(format!("not an OpenAPI 3.0 document: {e}")))?;
@@ -161,6 +166,13 @@ pub fn generate_from_str(
     let client = run_generator("generating the client", &fail, || {
         let mut tokens = Generator::new(&settings).generate_tokens(&spec)?;
         tokens.extend(list_document_impls(&lists)?);
+        tokens.extend(single_document_impls(&singles)?);
+        tokens.extend(resource_type_impls(&doc_types)?);
+        tokens.extend(
+            operations::source(&operations)
+                .parse::<proc_macro2::TokenStream>()
+                .map_err(|e| progenitor::Error::InternalError(format!("operation impls: {e}")))?,
+        );
         Ok(tokens)
     })?;
     let mock = run_generator("generating the httpmock helpers", &fail, || {
@@ -334,7 +346,7 @@ fn check_error_responses(op: &Value) -> Result<(), String> {
     Ok(())
 }
 
-const HTTP_METHODS: &[&str] = &[
+pub(crate) const HTTP_METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
@@ -524,13 +536,7 @@ fn list_document_impls(
 ) -> Result<proc_macro2::TokenStream, progenitor::Error> {
     let mut source = String::new();
     for list in lists {
-        let item = REPLACEMENTS
-            .iter()
-            .find(|(schema, _, _)| *schema == list.item)
-            .map_or_else(
-                || format!("types::{}", list.item),
-                |(_, path, _)| (*path).to_owned(),
-            );
+        let item = rust_type_of(&list.item);
         let included = if list.has_included {
             "self.included"
         } else {
@@ -555,6 +561,149 @@ fn list_document_impls(
     source
         .parse()
         .map_err(|e| progenitor::Error::InternalError(format!("list document impls: {e}")))
+}
+
+/// A single-resource document of the spec: a schema whose required `data` is one
+/// resource schema (by `$ref`), such as the answer of a get, a create or an update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SingleDocumentSchema {
+    /// The document's schema name.
+    pub name: String,
+    /// The schema name of `data`.
+    pub data: String,
+    /// Whether the document has an `included` member.
+    pub has_included: bool,
+}
+
+/// Finds the single-resource documents of the spec (see [`SingleDocumentSchema`]), in
+/// name order.
+pub(crate) fn single_documents(doc: &Value) -> Vec<SingleDocumentSchema> {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for (name, schema) in schemas {
+        let requires_data = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|required| required.iter().any(|r| r == "data"));
+        let data = schema
+            .pointer("/properties/data/$ref")
+            .and_then(Value::as_str)
+            .and_then(|target| target.strip_prefix("#/components/schemas/"));
+        if let (true, Some(data)) = (requires_data, data) {
+            found.push(SingleDocumentSchema {
+                name: name.clone(),
+                data: data.to_owned(),
+                has_included: schema.pointer("/properties/included").is_some(),
+            });
+        }
+    }
+    found
+}
+
+/// The Rust type a schema is generated as: its replacement, or `types::Name`.
+pub(crate) fn rust_type_of(schema: &str) -> String {
+    REPLACEMENTS
+        .iter()
+        .find(|(name, _, _)| *name == schema)
+        .map_or_else(
+            || format!("types::{schema}"),
+            |(_, path, _)| (*path).to_owned(),
+        )
+}
+
+/// `impl crate::resource::SingleDocument` for each single-resource document, so that the
+/// client's generic get, create and update read any of them without handwritten code.
+fn single_document_impls(
+    singles: &[SingleDocumentSchema],
+) -> Result<proc_macro2::TokenStream, progenitor::Error> {
+    let mut source = String::new();
+    for single in singles {
+        let included = if single.has_included {
+            "self.included"
+        } else {
+            "::std::vec::Vec::new()"
+        };
+        source.push_str(&format!(
+            "impl crate::resource::SingleDocument for types::{name} {{\n\
+                 type Data = {data};\n\
+                 fn into_parts(self) -> (Self::Data, ::std::vec::Vec<crate::jsonapi::Resource>) {{\n\
+                     (self.data, {included})\n\
+                 }}\n\
+             }}\n",
+            name = single.name,
+            data = rust_type_of(&single.data),
+        ));
+    }
+    source
+        .parse()
+        .map_err(|e| progenitor::Error::InternalError(format!("single document impls: {e}")))
+}
+
+/// The JSON:API type string of each resource schema that answers carry (a single
+/// document's `data` or a list's item) and that names it: its `type` property's single
+/// `enum` value or its `example`. In name order, each schema once.
+pub(crate) fn resource_types(
+    doc: &Value,
+    lists: &[ListDocumentSchema],
+    singles: &[SingleDocumentSchema],
+) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = Vec::new();
+    let schemas = lists
+        .iter()
+        .map(|list| &list.item)
+        .chain(singles.iter().map(|single| &single.data));
+    for schema in schemas {
+        let Some(type_) = doc.pointer(&format!("/components/schemas/{schema}/properties/type"))
+        else {
+            continue;
+        };
+        let named = match type_.get("enum").and_then(Value::as_array) {
+            Some(values) if values.len() == 1 => values[0].as_str(),
+            Some(_) => None,
+            None => type_.get("example").and_then(Value::as_str),
+        };
+        if let Some(named) = named
+            && !found.iter().any(|(s, _)| s == schema)
+        {
+            found.push((schema.clone(), named.to_owned()));
+        }
+    }
+    found.sort();
+    found
+}
+
+/// `impl crate::resource::ResourceType` for each schema of [`resource_types`], and
+/// `RESOURCE_TYPES`, every type string of them.
+fn resource_type_impls(
+    types: &[(String, String)],
+) -> Result<proc_macro2::TokenStream, progenitor::Error> {
+    let mut source = String::new();
+    let mut strings: Vec<&str> = Vec::new();
+    for (schema, type_) in types {
+        source.push_str(&format!(
+            "impl crate::resource::ResourceType for {rust} {{\n\
+                 const TYPE: &'static str = {type_:?};\n\
+             }}\n",
+            rust = rust_type_of(schema),
+        ));
+        if !strings.contains(&type_.as_str()) {
+            strings.push(type_);
+        }
+    }
+    strings.sort_unstable();
+    source.push_str(&format!(
+        "/// The type string of every resource the spec's answers carry (from each resource's \
+         `type`: its `enum` or `example`).\n\
+         pub const RESOURCE_TYPES: &[&str] = &{strings:?};\n"
+    ));
+    source
+        .parse()
+        .map_err(|e| progenitor::Error::InternalError(format!("resource type impls: {e}")))
 }
 
 #[cfg(test)]

@@ -280,3 +280,172 @@ fn a_list_operation_added_to_a_copy_of_the_spec_gets_an_operation_and_the_list_t
     );
     assert!(code.contains("included:::std::vec::Vec::new()"));
 }
+
+/// The committed spec as a JSON value, with the list and single documents found.
+fn real_shapes() -> (Value, Vec<ListDocumentSchema>, Vec<SingleDocumentSchema>) {
+    let doc: Value = serde_norway::from_str(SPEC).unwrap();
+    let lists = list_documents(&doc);
+    let singles = single_documents(&doc);
+    (doc, lists, singles)
+}
+
+#[test]
+fn every_get_list_create_and_update_of_a_resource_is_found_once() {
+    let (doc, lists, singles) = real_shapes();
+    let found = operations::operation_impls(&doc, &lists, &singles).unwrap();
+    let summary: Vec<String> = found
+        .iter()
+        .map(|op| {
+            format!(
+                "{} {} {} id={:?} query={:?} answer={}",
+                op.trait_name,
+                op.schema,
+                op.operation,
+                op.id_param.as_deref().unwrap_or("-"),
+                op.query.join(","),
+                op.answer
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            "GetOperation ContactResource get_contact id=\"contact_id\" query=\"include\" answer=ContactDocument",
+            "GetOperation InteractionResource get_customer_interaction id=\"customer_interaction_id\" query=\"include\" answer=InteractionDocument",
+            "GetOperation MemberResource get_member id=\"member_id\" query=\"\" answer=MemberDocument",
+            "ListOperation ContactResource list_contacts id=\"-\" query=\"limit,offset,sort,filter,include\" answer=ContactListDocument",
+            "ListOperation InteractionResource list_customer_interactions id=\"-\" query=\"limit,offset,sort,filter,include\" answer=InteractionListDocument",
+            "ListOperation MemberResource list_members id=\"-\" query=\"limit,offset,sort,filter\" answer=MemberListDocument",
+            "PostOperation NewCustomerAccountDocument create_customer_account id=\"-\" query=\"\" answer=CustomerAccountDocument",
+            "PostOperation NewInteractionDocument create_customer_interaction id=\"-\" query=\"\" answer=InteractionDocument",
+            "PutOperation ContactUpdateDocument update_contact id=\"contact_id\" query=\"\" answer=ContactDocument",
+            "PutOperation InteractionUpdateDocument update_customer_interaction id=\"customer_interaction_id\" query=\"\" answer=InteractionDocument",
+        ],
+        "the relationship endpoints are left to the handwritten layer"
+    );
+    let code: String = operations::source(&found).split_whitespace().collect();
+    assert!(code.contains(
+        "implcrate::resource::GetOperationfortypes::MemberResource{typeDocument=types::MemberDocument;"
+    ));
+    assert!(code.contains(
+        "letrequest=raw.get_member().org_id(at.org).member_id(at.id);request.send().await"
+    ));
+    assert!(code.contains("ifletSome(value)=at.include{request=request.include(value);}"));
+    assert!(
+        code.contains(
+            "raw.update_contact().org_id(at.org).contact_id(at.id).body(self).send().await"
+        )
+    );
+    assert!(code.contains("raw.create_customer_account().org_id(org).body(self).send().await"));
+}
+
+#[test]
+fn a_list_sets_only_the_parameters_its_operation_takes() {
+    let (doc, lists, singles) = real_shapes();
+    let found = operations::operation_impls(&doc, &lists, &singles).unwrap();
+    let members: Vec<_> = found
+        .into_iter()
+        .filter(|op| op.operation == "list_members")
+        .collect();
+    let code: String = operations::source(&members).split_whitespace().collect();
+    for param in ["limit", "offset", "filter", "sort"] {
+        assert!(
+            code.contains(&format!("request=request.{param}(value)")),
+            "{param}"
+        );
+    }
+    assert!(!code.contains("include"), "members' list takes no include");
+}
+
+#[test]
+fn two_gets_of_one_resource_fail_the_build_naming_both() {
+    let path = r##"  /v3/orgs/{org_id}/iam/me/{member_id}:
+    parameters:
+      - $ref: "#/components/parameters/OrgId"
+      - $ref: "#/components/parameters/MemberId"
+    get:
+      operationId: get_me
+      responses:
+        "200":
+          $ref: "#/components/responses/Member"
+        "4XX":
+          $ref: "#/components/responses/Error"
+        "5XX":
+          $ref: "#/components/responses/Error"
+"##;
+    let copy = SPEC.replacen("components:\n", &format!("{path}\ncomponents:\n"), 1);
+    let err = gen_str(&copy).unwrap_err().to_string();
+    assert!(
+        err.contains("GET /v3/orgs/{org_id}/iam/me/{member_id} and GET /v3/orgs/{org_id}/iam/members/{member_id} are both a GetOperation of `MemberResource`")
+            || err.contains("GET /v3/orgs/{org_id}/iam/members/{member_id} and GET /v3/orgs/{org_id}/iam/me/{member_id} are both a GetOperation of `MemberResource`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_operation_with_two_ids_or_none_of_the_organisation_is_left_alone() {
+    let (mut doc, lists, singles) = real_shapes();
+    let get = doc["paths"]["/v3/orgs/{org_id}/iam/members/{member_id}"]["get"].clone();
+    // Two ids in the path: which is the member's is not known.
+    let mut two = serde_json::json!({"get": get.clone()});
+    two["parameters"] = serde_json::json!([
+        {"$ref": "#/components/parameters/OrgId"},
+        {"$ref": "#/components/parameters/MemberId"},
+        {"name": "team_id", "in": "path", "required": true, "schema": {"type": "string"}},
+    ]);
+    // No organisation.
+    let mut none = serde_json::json!({"get": get});
+    none["parameters"] = serde_json::json!([{"$ref": "#/components/parameters/MemberId"}]);
+    let paths = doc["paths"].as_object_mut().unwrap();
+    paths.clear();
+    paths.insert(
+        "/v3/orgs/{org_id}/teams/{team_id}/members/{member_id}".into(),
+        two,
+    );
+    paths.insert("/v3/members/{member_id}".into(), none);
+    assert_eq!(
+        operations::operation_impls(&doc, &lists, &singles),
+        Ok(Vec::new())
+    );
+}
+
+#[test]
+fn each_answer_resource_names_its_type_from_the_spec() {
+    let (doc, lists, singles) = real_shapes();
+    let types = resource_types(&doc, &lists, &singles);
+    let named = |schema: &str| {
+        types
+            .iter()
+            .find(|(s, _)| s == schema)
+            .map(|(_, t)| t.as_str())
+    };
+    assert_eq!(
+        named("ContactResource"),
+        Some("contacts"),
+        "from its example"
+    );
+    assert_eq!(
+        named("ContactUpdateResource"),
+        Some("contacts"),
+        "from its enum"
+    );
+    assert_eq!(named("MemberResource"), Some("users"));
+    assert_eq!(named("InteractionResource"), Some("customer-interactions"));
+    let generated = gen_str(SPEC).unwrap();
+    let code: String = generated.client.split_whitespace().collect();
+    assert!(code.contains(
+        "pubconstRESOURCE_TYPES:&[&str]=&[\"contacts\",\"customer-accounts\",\"customer-interactions\",\"users\",];"
+    ));
+    assert!(code.contains(
+        "implcrate::resource::SingleDocumentfortypes::ContactDocument{typeData=types::ContactResource;"
+    ));
+}
+
+#[test]
+fn a_type_with_several_enum_values_names_no_type() {
+    let (mut doc, lists, singles) = real_shapes();
+    doc["components"]["schemas"]["ContactUpdateResource"]["properties"]["type"]["enum"] =
+        serde_json::json!(["contacts", "people"]);
+    let types = resource_types(&doc, &lists, &singles);
+    assert!(!types.iter().any(|(s, _)| s == "ContactUpdateResource"));
+}

@@ -168,12 +168,12 @@ fn host_of(url: &str) -> String {
 
 /// Sends a request for one resource and writes it.
 async fn show<T>(
-    request: ctrlhub::Request<T>,
+    request: impl std::future::IntoFuture<Output = Result<T, Error>>,
     format: Format,
     host: &str,
     record: fn(&T) -> Record,
 ) -> Result<Exit, Failure> {
-    let item = request.send().await.map_err(|e| Failure::api(&e, host))?;
+    let item = request.await.map_err(|e| Failure::api(&e, host))?;
     one(format, record(&item))
 }
 
@@ -260,7 +260,7 @@ async fn get(client: &Client, args: GetArgs, format: Format, host: &str) -> Resu
         .send()
         .await
         .map_err(|e| Failure::api(&e, host))?;
-    let mut record = records::interaction(&details.interaction);
+    let mut record = records::interaction(&details.resource);
     for relationship in include {
         record.push(
             format!("included.{relationship}"),
@@ -427,7 +427,7 @@ async fn update(
     let stored = match stored {
         Some(stored) if relinks.iter().all(|r| r.is_none()) => stored,
         // Relinked: show the interaction as it is now.
-        _ => interactions.get(id).send().await.map_err(fail)?.interaction,
+        _ => interactions.get(id).await.map_err(fail)?,
     };
     one(format, records::interaction(&stored))
 }

@@ -8,7 +8,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ctrlhub::{InteractionDirection, InteractionMethod, ListDocument, Listed, NewInteraction};
+use ctrlhub::{
+    InteractionDirection, InteractionMethod, ListDocument, NewInteraction, TypedResource,
+};
 use futures::StreamExt;
 use serde::Deserialize;
 use serde_json::Value;
@@ -343,7 +345,7 @@ fn main() {
                 serde_json::from_slice(&page).expect("document");
             let typed = document
                 .into_page()
-                .map(<ctrlhub::Interaction as Listed>::from_item);
+                .map(<ctrlhub::Interaction as TypedResource>::from_raw);
             assert_eq!(typed.items.len(), 100);
         }
         ratios.push(started.elapsed().as_secs_f64() / value.as_secs_f64());

@@ -131,7 +131,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         ])
         .send()
         .await?;
-    let stored = &details.interaction;
+    let stored = &details.resource;
     if let Some(method) = &stored.method {
         println!("  method:         {method}");
     }

@@ -26,13 +26,16 @@ mod model;
 mod pages;
 mod query;
 mod request;
+mod resource;
 mod resource_types;
 mod retry;
 mod transport;
 
 pub use crate::builder::{ClientBuilder, Endpoints};
 pub use crate::client::Client;
-pub use crate::contacts::{Contact, ContactChanges, ContactRelated, Contacts, ListContacts};
+pub use crate::contacts::{
+    Contact, ContactChanges, ContactDetails, ContactRelated, Contacts, ListContacts,
+};
 pub use crate::customer_accounts::{CustomerAccount, CustomerAccounts, NewCustomerAccount};
 pub use crate::env::EnvVar;
 pub use crate::error::{
@@ -42,9 +45,8 @@ pub use crate::error::{
 pub use crate::id::IntoId;
 pub use crate::included::IncludedResource;
 pub use crate::interactions::{
-    CreateMany, CreateManyReport, Created, CreatedStream, GetInteraction, Interaction,
-    InteractionChanges, InteractionDetails, InteractionRelated, Interactions, ListInteractions,
-    NewInteraction,
+    CreateMany, CreateManyReport, Created, CreatedStream, Interaction, InteractionChanges,
+    InteractionDetails, InteractionRelated, Interactions, ListInteractions, NewInteraction,
 };
 pub use crate::list::{List, Listed};
 pub use crate::members::{ListMembers, Member, MemberProfile, Members};
@@ -55,5 +57,9 @@ pub use crate::model::{
 pub use crate::pages::{Features, InvalidItem, ListDocument, ListStream, Page, Pagination};
 pub use crate::query::SortDirection;
 pub use crate::request::Request;
+pub use crate::resource::{
+    Changes, Details, Fetch, Get, GetIncluding, Includes, NewResource, Relationship, Resources,
+    TypedResource,
+};
 pub use crate::retry::RetryPolicy;
 pub use progenitor_client::ResponseValue;

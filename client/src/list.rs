@@ -12,34 +12,36 @@ use crate::error::Error;
 use crate::generated;
 use crate::pages::{ListDocument, ListStream, Page, failed_stream};
 use crate::query::{ListParams, ListQuery, SortDirection};
+use crate::resource::{Includes, Relationship, TypedResource};
 
-/// A resource that can be listed: which operation lists it and how an item becomes the
-/// typed value. Implemented by the typed resources of this crate, and sealed: only they
-/// can implement it (its methods are this crate's business, and may change).
-pub trait Listed: sealed::Sealed + Sized + Send + 'static {
-    #[doc(hidden)]
-    type Document: ListDocument + Send + 'static;
-
-    #[doc(hidden)]
-    fn request(
+/// A resource's list, as the spec declares it: implemented by the generated code on the
+/// generated resource (see build-support's `operations`).
+pub trait ListOperation: Sized {
+    /// The answer.
+    type Document: ListDocument<Item = Self> + Send + 'static;
+    /// Sends the request of one page.
+    fn list(
         raw: generated::Client,
-        org: Uuid,
-        params: ListParams,
-        offset: Option<u64>,
+        at: ListTarget,
     ) -> impl Future<Output = RawResult<Self::Document>> + Send + 'static;
-
-    #[doc(hidden)]
-    fn from_item(item: <Self::Document as ListDocument>::Item) -> Self;
 }
 
-pub(crate) mod sealed {
-    /// Implemented by the resources of this crate only, so that [`Listed`](super::Listed)
-    /// can change without breaking anyone.
-    pub trait Sealed {}
+/// A resource that can be listed ([`Resources::list`](crate::Resources::list)): every
+/// typed resource whose spec section has a list. Sealed.
+pub trait Listed: TypedResource<Raw: ListOperation> {}
 
-    impl Sealed for crate::Interaction {}
-    impl Sealed for crate::Contact {}
-    impl Sealed for crate::Member {}
+impl<T: TypedResource<Raw: ListOperation>> Listed for T {}
+
+/// Where one page request goes, for the generated list request.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct ListTarget {
+    /// The organisation.
+    pub org: Uuid,
+    /// The checked list parameters.
+    pub params: ListParams,
+    /// The page's start, if not the first.
+    pub offset: Option<u64>,
 }
 
 /// A list request, such as [`Interactions::list`](crate::Interactions::list): one
@@ -124,13 +126,13 @@ impl<'a, T: Listed> List<'a, T> {
     /// [`Error::InvalidInput`] for a bad setting (nothing is sent), or any error of
     /// [`Client::call`](crate::Client::call).
     pub async fn page(&self) -> Result<Page<T>, Error> {
-        let params = self.query.params()?;
-        let (org, offset) = (self.client.organisation_id, self.query.offset);
-        let answer = self
-            .client
-            .call(|raw| T::request(raw, org, params, offset))
-            .await?;
-        Ok(answer.into_inner().into_page().map(T::from_item))
+        let at = ListTarget {
+            org: self.client.organisation_id,
+            params: self.query.params()?,
+            offset: self.query.offset,
+        };
+        let answer = self.client.call(|raw| T::Raw::list(raw, at)).await?;
+        Ok(answer.into_inner().into_page().map(T::from_raw))
     }
 
     /// Every item, page after page, fetched lazily as the stream is polled; see
@@ -145,36 +147,37 @@ impl<'a, T: Listed> List<'a, T> {
         self.client.list_stream(
             self.query.offset,
             self.pages_in_flight,
-            move |raw, offset| T::request(raw, org, params.clone(), offset),
-            T::from_item,
+            move |raw, offset| {
+                let params = params.clone();
+                T::Raw::list(
+                    raw,
+                    ListTarget {
+                        org,
+                        params,
+                        offset,
+                    },
+                )
+            },
+            T::from_raw,
         )
     }
 }
 
-/// Applies checked list parameters to a generated list builder; `include` only for
-/// operations that take one.
-macro_rules! with_list_params {
-    ($request:expr, $params:expr, $offset:expr $(, $include:ident)?) => {{
-        let params = $params;
-        let mut request = $request;
-        if let Some(limit) = params.limit {
-            request = request.limit(limit);
-        }
-        if let Some(offset) = $offset {
-            request = request.offset(offset);
-        }
-        if let Some(filter) = params.filter {
-            request = request.filter(filter);
-        }
-        if let Some(sort) = params.sort {
-            request = request.sort(sort);
-        }
-        $(
-            if let Some(include) = params.$include {
-                request = request.include(include);
-            }
-        )?
-        request
-    }};
+impl<T: Listed + Includes> List<'_, T> {
+    /// Includes these related resources in each page ([`Page::included`]; an item's
+    /// own with [`Page::related`]).
+    ///
+    /// ```no_run
+    /// use ctrlhub::ContactRelated;
+    ///
+    /// # async fn demo(client: ctrlhub::Client) -> Result<(), ctrlhub::Error> {
+    /// let page = client.contacts().list().include([ContactRelated::Accounts]).page().await?;
+    /// println!("{} accounts included", page.included.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn include(mut self, related: impl IntoIterator<Item = T::Related>) -> Self {
+        self.query
+            .include(related.into_iter().map(Relationship::name));
+        self
+    }
 }
-pub(crate) use with_list_params;

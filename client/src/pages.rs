@@ -17,6 +17,7 @@ use crate::error::{DecodeError, Error};
 use crate::generated::types;
 use crate::included::IncludedResource;
 use crate::jsonapi::{Resource, ResourceIdentifier};
+use crate::resource::Includes;
 
 /// A list answer that carries Ctrl Hub's `meta.pagination`.
 ///
@@ -172,6 +173,34 @@ impl<T> Page<T> {
     #[must_use]
     pub fn related(&self, link: &ResourceIdentifier) -> Option<&IncludedResource> {
         IncludedResource::find(&self.included, link)
+    }
+
+    /// The included resources `item`'s `relationship` links to, in the order of its links;
+    /// a link whose resource Ctrl Hub did not include is skipped.
+    ///
+    /// ```no_run
+    /// use ctrlhub::ContactRelated;
+    ///
+    /// # async fn demo(client: ctrlhub::Client) -> Result<(), ctrlhub::Error> {
+    /// let page = client.contacts().list().include([ContactRelated::Accounts]).page().await?;
+    /// for contact in &page.items {
+    ///     let accounts = page.related_to(contact, ContactRelated::Accounts).count();
+    ///     println!("{} has {accounts} accounts included", contact.id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn related_to<'a>(
+        &'a self,
+        item: &'a T,
+        relationship: T::Related,
+    ) -> impl Iterator<Item = &'a IncludedResource> + 'a
+    where
+        T: Includes,
+    {
+        item.all_links()
+            .iter()
+            .filter(move |(kind, _)| *kind == relationship)
+            .filter_map(|(_, link)| self.related(link))
     }
 
     /// The same page with each item converted by `f`.

@@ -2,9 +2,10 @@
 
 use uuid::Uuid;
 
-use super::check_email;
+use super::{Contact, check_email};
 use crate::error::Error;
 use crate::generated::types;
+use crate::resource::Changes;
 
 /// The changes to make to a contact, for [`Contacts::update`](super::Contacts::update).
 ///
@@ -52,9 +53,13 @@ impl ContactChanges {
         self.attributes.telephone = Some(telephone.into());
         self
     }
+}
 
-    /// Refuses changes that change nothing, or an email address of the wrong shape.
-    pub(crate) fn check(&self) -> Result<(), Error> {
+impl Changes for ContactChanges {
+    type Resource = Contact;
+    type Document = types::ContactUpdateDocument;
+
+    fn check(&self) -> Result<(), Error> {
         if self.attributes == types::ContactUpdateAttributes::default() {
             return Err(Error::invalid_input(
                 "update",
@@ -67,9 +72,8 @@ impl ContactChanges {
         }
     }
 
-    /// These changes, with every field they leave out taken from `current`.
-    pub(crate) fn over(self, current: types::ContactAttributes) -> Self {
-        let changed = self.attributes;
+    fn over(self, current: types::ContactResource) -> Self {
+        let (changed, current) = (self.attributes, current.attributes.unwrap_or_default());
         ContactChanges {
             attributes: types::ContactUpdateAttributes {
                 first_name: changed.first_name.or(current.first_name),
@@ -80,8 +84,7 @@ impl ContactChanges {
         }
     }
 
-    /// The request document (changes cannot be wrong: each value was typed when set).
-    pub(crate) fn into_document(self, id: Uuid) -> types::ContactUpdateDocument {
+    fn into_document(self, id: Uuid) -> types::ContactUpdateDocument {
         types::ContactUpdateDocument {
             data: types::ContactUpdateResource {
                 id,

@@ -2,58 +2,21 @@
 
 use uuid::Uuid;
 
-use crate::client::Client;
 use crate::error::Error;
 use crate::generated::types;
 use crate::id::{GivenId, IntoId, checked_id};
-use crate::included::FromRaw;
 use crate::jsonapi::{Object, ResourceIdentifier, ToMany};
 use crate::request::Request;
+use crate::resource::{NewResource, Resources, TypedResource};
 use crate::resource_types::{CONTACT, PROPERTY};
 
-/// The customer-account operations of a [`Client`], from [`Client::customer_accounts`].
-#[derive(Debug, Clone, Copy)]
-pub struct CustomerAccounts<'a> {
-    client: &'a Client,
-}
+/// The customer-account operations of a [`Client`](crate::Client), from
+/// [`Client::customer_accounts`](crate::Client::customer_accounts):
+/// [`create`](Resources::create) (a customer account has no attributes of its own), and
+/// below, changes to its contacts.
+pub type CustomerAccounts<'a> = Resources<'a, CustomerAccount>;
 
-impl<'a> CustomerAccounts<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
-        CustomerAccounts { client }
-    }
-
-    /// Creates a customer account linking `new`'s contacts and properties, and returns it
-    /// as Ctrl Hub stored it. A customer account has no attributes of its own.
-    ///
-    /// The rules of [`Interactions::create`](crate::Interactions::create) apply: it is
-    /// never sent twice once it may have reached Ctrl Hub, and
-    /// [`Error::is_outcome_unknown`] says when to look before creating it again.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: ctrlhub::Client, contact: uuid::Uuid, property: uuid::Uuid) -> Result<(), ctrlhub::Error> {
-    /// let new = ctrlhub::NewCustomerAccount::new().contact(contact).property(property);
-    /// let account = client.customer_accounts().create(new).send().await?;
-    /// println!("{} links {:?}", account.id, account.contacts);
-    /// # Ok(()) }
-    /// ```
-    pub fn create(&self, new: NewCustomerAccount) -> Request<CustomerAccount> {
-        let client = self.client.clone();
-        Request::new(async move {
-            let body = new.into_document()?;
-            let org = client.organisation_id;
-            let answer = client
-                .call(|raw| async move {
-                    raw.create_customer_account()
-                        .org_id(org)
-                        .body(body)
-                        .send()
-                        .await
-                })
-                .await?;
-            Ok(CustomerAccount::from_raw(answer.into_inner().data))
-        })
-    }
-
+impl Resources<'_, CustomerAccount> {
     /// Adds these contacts to the account (at least one).
     ///
     /// ```no_run
@@ -154,7 +117,7 @@ fn identifiers(
         .collect()
 }
 
-/// A customer account to create, for [`CustomerAccounts::create`]: the contacts and
+/// A customer account to create, for [`CustomerAccounts::create`](Resources::create): the contacts and
 /// properties it links. Ids are checked when the create is sent.
 ///
 /// ```
@@ -186,8 +149,13 @@ impl NewCustomerAccount {
         self.properties.push(id.into_id());
         self
     }
+}
 
-    pub(crate) fn into_document(self) -> Result<types::NewCustomerAccountDocument, Error> {
+impl NewResource for NewCustomerAccount {
+    type Resource = CustomerAccount;
+    type Document = types::NewCustomerAccountDocument;
+
+    fn into_document(self) -> Result<types::NewCustomerAccountDocument, Error> {
         Ok(types::NewCustomerAccountDocument {
             data: types::NewCustomerAccountResource {
                 type_: types::NewCustomerAccountResourceType::CustomerAccounts,
@@ -224,7 +192,7 @@ pub struct CustomerAccount {
     pub attributes: Object,
 }
 
-impl FromRaw for CustomerAccount {
+impl TypedResource for CustomerAccount {
     type Raw = types::CustomerAccountResource;
 
     fn from_raw(resource: types::CustomerAccountResource) -> Self {

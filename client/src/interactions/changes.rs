@@ -3,8 +3,10 @@
 use chrono::DateTime;
 use uuid::Uuid;
 
+use super::Interaction;
 use crate::error::Error;
 use crate::generated::types;
+use crate::resource::Changes;
 
 /// The changes to make to an interaction, for [`Interactions::update`](super::Interactions::update).
 ///
@@ -54,9 +56,13 @@ impl InteractionChanges {
         self.attributes.notes = Some(notes.into());
         self
     }
+}
 
-    /// Refuses changes that change nothing, or notes that cannot be stored.
-    pub(crate) fn check(&self) -> Result<(), Error> {
+impl Changes for InteractionChanges {
+    type Resource = Interaction;
+    type Document = types::InteractionUpdateDocument;
+
+    fn check(&self) -> Result<(), Error> {
         if self.attributes == types::InteractionUpdateAttributes::default() {
             return Err(Error::invalid_input(
                 "update",
@@ -66,9 +72,8 @@ impl InteractionChanges {
         super::check_notes(self.attributes.notes.as_deref())
     }
 
-    /// These changes, with every updatable field they leave out taken from `current`.
-    pub(crate) fn over(self, current: types::InteractionAttributes) -> Self {
-        let changed = self.attributes;
+    fn over(self, current: types::InteractionResource) -> Self {
+        let (changed, current) = (self.attributes, current.attributes.unwrap_or_default());
         InteractionChanges {
             attributes: types::InteractionUpdateAttributes {
                 date_time: changed.date_time.or(current.date_time),
@@ -78,8 +83,7 @@ impl InteractionChanges {
         }
     }
 
-    /// The request document (changes cannot be wrong: each value was typed when set).
-    pub(crate) fn into_document(self, id: Uuid) -> types::InteractionUpdateDocument {
+    fn into_document(self, id: Uuid) -> types::InteractionUpdateDocument {
         types::InteractionUpdateDocument {
             data: types::InteractionUpdateResource {
                 id,

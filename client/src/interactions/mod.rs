@@ -2,91 +2,37 @@
 
 use uuid::Uuid;
 
-use crate::client::Client;
 use crate::error::Error;
 use crate::generated::types;
 use crate::id::{IntoId, checked_id};
 use crate::jsonapi::{ResourceIdentifier, ToOne};
+use crate::list::List;
 use crate::model::{InteractionDirection, InteractionMethod, InteractionStatus};
 use crate::request::Request;
+use crate::resource::{Includes, Resources, TypedResource};
 use crate::resource_types;
 use chrono::{DateTime, Utc};
 
 mod bulk;
 mod changes;
 mod get;
-mod list;
 mod new;
 
 pub use bulk::{CreateMany, CreateManyReport, Created, CreatedStream};
 pub use changes::InteractionChanges;
-pub use get::{GetInteraction, InteractionDetails, InteractionRelated};
-pub use list::ListInteractions;
+pub use get::{InteractionDetails, InteractionRelated};
 pub use new::NewInteraction;
 
-/// The customer-interaction operations of a [`Client`], from [`Client::interactions`].
-///
-/// Every operation returns a request that is sent with `.send().await` (lists: `.page()`
-/// or `.stream()`); input is checked then, and nothing is sent when it is refused.
-#[derive(Debug, Clone, Copy)]
-pub struct Interactions<'a> {
-    client: &'a Client,
-}
+/// The customer-interaction operations of a [`Client`](crate::Client), from
+/// [`Client::interactions`](crate::Client::interactions): [`create`](Resources::create),
+/// [`get`](Resources::get), [`list`](Resources::list), [`update`](Resources::update), and
+/// below, [`create_many`](Resources::create_many) and the relationship changes.
+pub type Interactions<'a> = Resources<'a, Interaction>;
 
-impl<'a> Interactions<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
-        Interactions { client }
-    }
+/// Lists interactions; from [`Interactions::list`](Resources::list).
+pub type ListInteractions<'a> = List<'a, Interaction>;
 
-    /// Records a new customer interaction and returns it as Ctrl Hub stored it.
-    ///
-    /// Ctrl Hub answers 201 (or 200) with the stored interaction. An answer of 400 names
-    /// the attribute it wants in [`Error::Api`]. A malformed or nil id in `new` is an
-    /// [`Error::InvalidInput`] naming the field, and nothing is sent.
-    ///
-    /// # Never twice
-    ///
-    /// One call never creates two interactions. The request is sent again only when it
-    /// provably was not processed: no connection could be made, or (with a service-account
-    /// key) Ctrl Hub refused the access token with a 401 and a renewed token is tried once.
-    ///
-    /// It is never sent again after a timeout, a connection dropped mid-answer, a 5xx (a
-    /// proxy's error page included) or a success answer that could not be read. Then
-    /// [`Error::is_outcome_unknown`] is true ([`Outcome::Unknown`](crate::Outcome::Unknown)
-    /// on the [`Error::Transport`], [`Error::Api`] or [`Error::Decode`]), and the caller
-    /// should look for the interaction (for example with [`list`](Interactions::list))
-    /// before creating it again.
-    ///
-    /// ```no_run
-    /// use ctrlhub::{InteractionDirection, InteractionMethod, NewInteraction};
-    ///
-    /// # async fn demo(client: ctrlhub::Client) -> Result<(), ctrlhub::Error> {
-    /// let call = NewInteraction::new()
-    ///     .method(InteractionMethod::Telephone)
-    ///     .direction(InteractionDirection::Inbound)
-    ///     .date_time(chrono::Utc::now())
-    ///     .contact("9b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b");
-    /// let stored = client.interactions().create(call).send().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn create(&self, new: NewInteraction) -> Request<Interaction> {
-        let client = self.client.clone();
-        Request::new(async move {
-            let body = new.into_document()?;
-            let org = client.organisation_id;
-            let answer = client
-                .call(|raw| async move {
-                    raw.create_customer_interaction()
-                        .org_id(org)
-                        .body(body)
-                        .send()
-                        .await
-                })
-                .await?;
-            Ok(Interaction::from_resource(answer.into_inner().data))
-        })
-    }
-
+impl Resources<'_, Interaction> {
     /// Records many interactions, up to [`concurrency`](CreateMany::concurrency) at once,
     /// with one result per input, tagged with the input's position.
     ///
@@ -111,115 +57,6 @@ impl<'a> Interactions<'a> {
     /// ```
     pub fn create_many(&self, items: impl IntoIterator<Item = NewInteraction>) -> CreateMany {
         CreateMany::new(self.client.clone(), items.into_iter().collect())
-    }
-
-    /// Lists the organisation's interactions, a page at a time or as a stream.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: ctrlhub::Client) -> Result<(), ctrlhub::Error> {
-    /// let page = client.interactions().list().filter("method", "email").page().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn list(&self) -> ListInteractions<'a> {
-        ListInteractions::new(self.client)
-    }
-
-    /// Fetches one interaction; add [`include`](GetInteraction::include) to fetch related
-    /// resources with it.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: ctrlhub::Client, id: uuid::Uuid) -> Result<(), ctrlhub::Error> {
-    /// let details = client.interactions().get(id).send().await?;
-    /// println!("{:?}", details.interaction.notes);
-    /// # Ok(()) }
-    /// ```
-    pub fn get(&self, id: impl IntoId) -> GetInteraction<'a> {
-        GetInteraction::new(self.client, id.into_id())
-    }
-
-    /// Changes the interaction's `date_time`, `contacted` or `notes` (the attributes
-    /// documented as updatable), leaving every field `changes` does not mention as it is.
-    ///
-    /// # Safe whatever Ctrl Hub does with absent fields
-    ///
-    /// The reference does not say whether a PUT that leaves a field out keeps it or
-    /// clears it. So this reads the interaction first (one GET), and sends every
-    /// updatable field: the ones in `changes`, and the current value of the others.
-    /// Under either behaviour only the fields `changes` names are changed.
-    ///
-    /// The cost is a second request. The race it leaves: a change another client makes to
-    /// an unmentioned field between the read and the write is overwritten with the value
-    /// read. [`update_may_clear_unmentioned`](Interactions::update_may_clear_unmentioned)
-    /// sends one request instead, at the risk its name says.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: ctrlhub::Client, id: uuid::Uuid) -> Result<(), ctrlhub::Error> {
-    /// let changes = ctrlhub::InteractionChanges::new().contacted(true);
-    /// let stored = client.interactions().update(id, changes).send().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn update(&self, id: impl IntoId, changes: InteractionChanges) -> Request<Interaction> {
-        self.put(id, changes, true)
-    }
-
-    /// Like [`update`](Interactions::update), in one request that carries only the fields
-    /// `changes` sets. Should Ctrl Hub replace the record with what a PUT carries, the
-    /// fields not mentioned are cleared: use it only where that is known not to happen,
-    /// or where every updatable field is set.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: ctrlhub::Client, id: uuid::Uuid, at: chrono::DateTime<chrono::Utc>) -> Result<(), ctrlhub::Error> {
-    /// let all = ctrlhub::InteractionChanges::new().date_time(at).contacted(true).notes("Done");
-    /// client.interactions().update_may_clear_unmentioned(id, all).send().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn update_may_clear_unmentioned(
-        &self,
-        id: impl IntoId,
-        changes: InteractionChanges,
-    ) -> Request<Interaction> {
-        self.put(id, changes, false)
-    }
-
-    fn put(
-        self,
-        id: impl IntoId,
-        changes: InteractionChanges,
-        read_first: bool,
-    ) -> Request<Interaction> {
-        let client = self.client.clone();
-        let id = id.into_id();
-        Request::new(async move {
-            let id = checked_id("id", id)?;
-            changes.check()?;
-            let org = client.organisation_id;
-            let changes = if read_first {
-                let current = client
-                    .call(|raw| async move {
-                        raw.get_customer_interaction()
-                            .org_id(org)
-                            .customer_interaction_id(id)
-                            .send()
-                            .await
-                    })
-                    .await?;
-                changes.over(current.into_inner().data.attributes.unwrap_or_default())
-            } else {
-                changes
-            };
-            let body = changes.into_document(id);
-            let answer = client
-                .call(|raw| async move {
-                    raw.update_customer_interaction()
-                        .org_id(org)
-                        .customer_interaction_id(id)
-                        .body(body)
-                        .send()
-                        .await
-                })
-                .await?;
-            Ok(Interaction::from_resource(answer.into_inner().data))
-        })
     }
 
     /// Links the interaction to another contact.
@@ -394,15 +231,24 @@ impl Interaction {
             .find(|(kind, _)| *kind == relationship)
             .map(|(_, link)| link)
     }
+}
 
-    pub(crate) fn from_resource(resource: types::InteractionResource) -> Self {
+impl Includes for Interaction {
+    type Related = InteractionRelated;
+
+    fn all_links(&self) -> &[(InteractionRelated, ResourceIdentifier)] {
+        &self.links
+    }
+}
+
+impl TypedResource for Interaction {
+    type Raw = types::InteractionResource;
+
+    fn from_raw(resource: types::InteractionResource) -> Self {
         let attributes = resource.attributes.unwrap_or_default();
         let meta = resource.meta.unwrap_or_default();
         let relationships = resource.relationships.unwrap_or_default();
-        let links = InteractionRelated::ALL
-            .into_iter()
-            .filter_map(|kind| Some((kind, kind.link(&relationships)?.data.clone()?)))
-            .collect();
+        let links = InteractionRelated::links_of(&relationships);
         let id_of = |link: Option<ToOne>| link.and_then(|link| link.id());
         Interaction {
             links,

@@ -7,6 +7,7 @@ use crate::generated::types;
 use crate::id::{GivenId, IntoId, checked_id};
 use crate::jsonapi::{ResourceIdentifier, ToOne};
 use crate::model::{InteractionDirection, InteractionMethod, InteractionStatus};
+use crate::resource::NewResource;
 use crate::resource_types;
 
 /// A customer interaction to record, for [`Interactions::create`](super::Interactions::create).
@@ -106,9 +107,13 @@ impl NewInteraction {
         self.representative = Some(id.into_id());
         self
     }
+}
 
-    /// The request document, or an [`Error::InvalidInput`] naming the field at fault.
-    pub(crate) fn into_document(self) -> Result<types::NewInteractionDocument, Error> {
+impl NewResource for NewInteraction {
+    type Resource = super::Interaction;
+    type Document = types::NewInteractionDocument;
+
+    fn into_document(self) -> Result<types::NewInteractionDocument, Error> {
         let link = |field: &str, id: Option<GivenId>, type_: &str| {
             id.map(|id| checked_id(field, id))
                 .transpose()

@@ -181,8 +181,8 @@ async fn get_update_and_relink_round_trip_through_the_fake() {
         .send()
         .await
         .unwrap();
-    assert_eq!(details.interaction.contact, Some(contact));
-    assert_eq!(details.interaction.representative, Some(representative));
+    assert_eq!(details.resource.contact, Some(contact));
+    assert_eq!(details.resource.representative, Some(representative));
     assert_eq!(details.contact().unwrap().unwrap().id, contact);
     assert_eq!(details.author().unwrap().unwrap().id, fake.author_id());
     assert!(details.representative().unwrap().is_none(), "not asked for");

@@ -1,7 +1,9 @@
 //! Contacts, customer accounts and members end to end against the fake Ctrl Hub, and the
 //! workflow they serve: find the ids an interaction needs, link it, read it back.
 
-use ctrlhub::{ContactChanges, InteractionRelated, NewCustomerAccount, NewInteraction};
+use ctrlhub::{
+    ContactChanges, ContactRelated, InteractionRelated, NewCustomerAccount, NewInteraction,
+};
 use ctrlhub_fake::FakeCtrlHub;
 use futures::StreamExt;
 use uuid::Uuid;
@@ -213,4 +215,126 @@ async fn a_contact_list_can_include_the_contacts_accounts() {
         ctrlhub::ContactRelated::Interactions.as_str(),
         "interactions"
     );
+}
+
+#[tokio::test]
+async fn a_contact_get_can_include_its_accounts_and_author_typed() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = client_for(&fake);
+    let id = id_of(&fake.contacts()[0]);
+
+    // Without include: the contact itself, awaited directly.
+    let contact: ctrlhub::Contact = client.contacts().get(id).await.unwrap();
+    assert_eq!(contact.id, id);
+    let query = fake.requests().last().unwrap().query.clone();
+    assert_eq!(query, None, "no include asked, none sent");
+
+    let details: ctrlhub::ContactDetails = client
+        .contacts()
+        .get(id)
+        .include([ContactRelated::Accounts])
+        .include([ContactRelated::Author])
+        .await
+        .unwrap();
+    let query = fake.requests().last().unwrap().query.clone().unwrap();
+    assert_eq!(query, "include=accounts%2Cauthor");
+    assert_eq!(details.resource, contact);
+    let account_id = id_of(&fake.customer_accounts()[0]);
+    assert_eq!(details.resource.accounts, [account_id]);
+    let accounts: Vec<Uuid> = details
+        .related_all(ContactRelated::Accounts)
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(accounts, [account_id]);
+    let account: ctrlhub::CustomerAccount = details
+        .related_as(ContactRelated::Accounts)
+        .unwrap()
+        .expect("the account was included");
+    assert_eq!(account.contacts, [id]);
+    let author: ctrlhub::Member = details
+        .related_as(ContactRelated::Author)
+        .unwrap()
+        .expect("the author was included");
+    assert_eq!(Some(author.id), details.resource.author);
+    assert!(
+        details.related(ContactRelated::Interactions).is_none(),
+        "not asked"
+    );
+    assert_eq!(details.included().len(), 2);
+    // A typed decode of the wrong kind is an error, not a silent value.
+    let wrong: Result<Option<ctrlhub::Contact>, _> = details.related_as(ContactRelated::Accounts);
+    assert!(wrong.is_err(), "{wrong:?}");
+}
+
+#[tokio::test]
+async fn a_contact_page_finds_each_contacts_included_accounts() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = client_for(&fake);
+    let page = client
+        .contacts()
+        .list()
+        .include([ContactRelated::Accounts])
+        .page()
+        .await
+        .unwrap();
+    let linked: Vec<(Uuid, Vec<Uuid>)> = page
+        .items
+        .iter()
+        .map(|c| {
+            (
+                c.id,
+                page.related_to(c, ContactRelated::Accounts)
+                    .map(|r| r.id)
+                    .collect(),
+            )
+        })
+        .collect();
+    for (contact, accounts) in &linked {
+        let stored = page.items.iter().find(|c| c.id == *contact).unwrap();
+        assert_eq!(
+            accounts, &stored.accounts,
+            "every linked account was included"
+        );
+    }
+    assert!(linked.iter().any(|(_, accounts)| !accounts.is_empty()));
+    assert!(
+        page.related_to(&page.items[0], ContactRelated::Author)
+            .next()
+            .is_none(),
+        "not asked for"
+    );
+}
+
+#[tokio::test]
+async fn every_single_operation_can_be_awaited_without_send() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = client_for(&fake);
+    let contact = id_of(&fake.contacts()[0]);
+    let member: ctrlhub::Member = client.members().get(fake.author_id()).await.unwrap();
+    assert_eq!(member.id, fake.author_id());
+    let created = client
+        .interactions()
+        .create(
+            NewInteraction::new()
+                .method(ctrlhub::InteractionMethod::Email)
+                .direction(ctrlhub::InteractionDirection::Outbound)
+                .date_time(chrono::Utc::now())
+                .notes("awaited")
+                .contact(contact),
+        )
+        .await
+        .unwrap();
+    let got: ctrlhub::Interaction = client.interactions().get(created.id).await.unwrap();
+    assert_eq!(got, created);
+    let updated = client
+        .contacts()
+        .update(contact, ContactChanges::new().last_name("Byron"))
+        .await
+        .unwrap();
+    assert_eq!(updated.last_name.as_deref(), Some("Byron"));
+    client
+        .interactions()
+        .set_contact(created.id, contact)
+        .await
+        .unwrap();
 }

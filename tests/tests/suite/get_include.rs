@@ -59,7 +59,7 @@ async fn get_resolves_included_resources_and_reports_missing_ones_as_absent() {
         .unwrap();
     mock.assert_async().await;
 
-    assert_eq!(details.interaction.id.to_string(), id(7));
+    assert_eq!(details.resource.id.to_string(), id(7));
     let found = details
         .related(InteractionRelated::Contact)
         .expect("the contact was included");
@@ -93,7 +93,7 @@ async fn get_resolves_included_resources_and_reports_missing_ones_as_absent() {
     assert!(details.property().is_none(), "not linked: absent");
     assert!(details.organisation().is_none());
     assert_eq!(
-        details.interaction.representative.unwrap().to_string(),
+        details.resource.representative.unwrap().to_string(),
         representative
     );
     let wrong: Result<Person, _> = details

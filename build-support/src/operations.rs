@@ -1,0 +1,269 @@
+//! The typed API's way into the generated operations: for each operation of a shape the
+//! typed API shares (a resource's get, list, create or update), an impl that sends it, so
+//! that no resource of the client writes its requests by hand.
+//!
+//! - a get (`GET .../{id}` answering one resource `R`): `GetOperation for R`;
+//! - a list (`GET` answering a list document of `R`): `ListOperation for R`;
+//! - an update (`PUT .../{id}` with a single-resource body `B`): `PutOperation for B`;
+//! - a create (`POST` without an id, with a single-resource body `B`): `PostOperation for B`.
+//!
+//! The organisation is the `org_id` path parameter; a get's or an update's other path
+//! parameter is the resource's id. Operations of other shapes (the relationship
+//! endpoints) are left to the handwritten layer. Two operations of one shape for the same
+//! type would be ambiguous, and fail the build naming both.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::{HTTP_METHODS, ListDocumentSchema, SingleDocumentSchema, rust_type_of};
+
+/// The organisation's path parameter.
+const ORG_PARAM: &str = "org_id";
+
+/// The list parameters the typed API sets, as the generated builder names them.
+const LIST_PARAMS: &[&str] = &["limit", "offset", "filter", "sort", "include"];
+
+/// One operation the typed API reaches, and the impl that sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OperationImpl {
+    /// The trait implemented (`GetOperation`, ...).
+    pub trait_name: &'static str,
+    /// The schema it is implemented for.
+    pub schema: String,
+    /// The operation's `operationId` (its generated method).
+    pub operation: String,
+    /// `METHOD path`, for messages.
+    pub at: String,
+    /// The resource id's path parameter, for a get or an update.
+    pub id_param: Option<String>,
+    /// The query parameters of [`LIST_PARAMS`] the operation takes.
+    pub query: Vec<String>,
+    /// The answer's document schema.
+    pub answer: String,
+}
+
+/// The operations of the shapes above, each once, in path order.
+pub(crate) fn operation_impls(
+    doc: &Value,
+    lists: &[ListDocumentSchema],
+    singles: &[SingleDocumentSchema],
+) -> Result<Vec<OperationImpl>, String> {
+    let mut found: BTreeMap<(&'static str, String), OperationImpl> = BTreeMap::new();
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return Ok(Vec::new());
+    };
+    for (path, item) in paths {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if !HTTP_METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let params = parameters(doc, item, op);
+            let Some(shape) = shape_of(doc, method, op, &params, lists, singles) else {
+                continue;
+            };
+            let at = format!("{} {path}", method.to_uppercase());
+            let key = (shape.trait_name, shape.schema.clone());
+            if let Some(other) = found.get(&key) {
+                return Err(format!(
+                    "{at} and {} are both a {} of `{}`; the typed API cannot tell which to use",
+                    other.at, shape.trait_name, shape.schema
+                ));
+            }
+            let operation = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            found.insert(
+                key,
+                OperationImpl {
+                    operation,
+                    at,
+                    ..shape
+                },
+            );
+        }
+    }
+    Ok(found.into_values().collect())
+}
+
+/// A parameter's `name` and `in`, after its `$ref`.
+fn parameters(doc: &Value, item: &Value, op: &Value) -> Vec<(String, String)> {
+    let listed = |node: &Value| -> Vec<Value> {
+        node.get("parameters")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    listed(item)
+        .into_iter()
+        .chain(listed(op))
+        .filter_map(|parameter| {
+            let parameter = resolve(doc, &parameter)?;
+            let name = parameter.get("name")?.as_str()?.to_owned();
+            let place = parameter.get("in")?.as_str()?.to_owned();
+            Some((name, place))
+        })
+        .collect()
+}
+
+/// `node`, or what its local `$ref` points at.
+fn resolve<'a>(doc: &'a Value, node: &'a Value) -> Option<&'a Value> {
+    match node.get("$ref").and_then(Value::as_str) {
+        Some(target) => doc.pointer(target.strip_prefix('#')?),
+        None => Some(node),
+    }
+}
+
+/// The schema name a body (request body or response, after `$ref`) carries.
+fn body_schema(doc: &Value, body: &Value) -> Option<String> {
+    let body = resolve(doc, body)?;
+    let (_, media) = body.get("content")?.as_object()?.iter().next()?;
+    let target = media.pointer("/schema/$ref")?.as_str()?;
+    Some(target.strip_prefix("#/components/schemas/")?.to_owned())
+}
+
+/// The operation's shape, if it is one the typed API shares (without its id and place).
+fn shape_of(
+    doc: &Value,
+    method: &str,
+    op: &Value,
+    params: &[(String, String)],
+    lists: &[ListDocumentSchema],
+    singles: &[SingleDocumentSchema],
+) -> Option<OperationImpl> {
+    let in_path: Vec<&str> = params
+        .iter()
+        .filter(|(_, place)| place == "path")
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if !in_path.contains(&ORG_PARAM) {
+        return None;
+    }
+    let ids: Vec<&str> = in_path.into_iter().filter(|p| *p != ORG_PARAM).collect();
+    let query: Vec<String> = params
+        .iter()
+        .filter(|(name, place)| place == "query" && LIST_PARAMS.contains(&name.as_str()))
+        .map(|(name, _)| name.clone())
+        .collect();
+    let answer = op
+        .get("responses")?
+        .as_object()?
+        .iter()
+        .filter(|(code, _)| code.starts_with('2'))
+        .find_map(|(_, response)| body_schema(doc, response))?;
+    let single_answer = singles.iter().find(|single| single.name == answer);
+    let body = op
+        .get("requestBody")
+        .and_then(|body| body_schema(doc, body));
+    let single_body = body
+        .as_deref()
+        .and_then(|body| singles.iter().find(|single| single.name == body));
+    let shape = |trait_name, schema: &str, id_param: Option<&str>| OperationImpl {
+        trait_name,
+        schema: schema.to_owned(),
+        operation: String::new(),
+        at: String::new(),
+        id_param: id_param.map(str::to_owned),
+        query: query.clone(),
+        answer: answer.clone(),
+    };
+    match (method, ids.as_slice(), single_answer) {
+        ("get", [], _) => {
+            let list = lists.iter().find(|list| list.name == answer)?;
+            Some(shape("ListOperation", &list.item, None))
+        }
+        ("get", [id], Some(single)) => Some(shape("GetOperation", &single.data, Some(id))),
+        ("put", [id], Some(_)) => Some(shape("PutOperation", &single_body?.name, Some(id))),
+        ("post", [], Some(_)) => Some(shape("PostOperation", &single_body?.name, None)),
+        _ => None,
+    }
+}
+
+/// The impls, as Rust source.
+pub(crate) fn source(operations: &[OperationImpl]) -> String {
+    let mut source = String::new();
+    for op in operations {
+        let name = &op.operation;
+        let takes = |param: &str| op.query.iter().any(|q| q == param);
+        let id = op
+            .id_param
+            .as_ref()
+            .map(|param| format!(".{param}(at.id)"))
+            .unwrap_or_default();
+        let future = format!(
+            "impl ::std::future::Future<Output = crate::call::RawResult<types::{}>> + Send + 'static",
+            op.answer
+        );
+        let (module, signature, body) = match op.trait_name {
+            "ListOperation" => {
+                let mut body = format!(
+                    "#[allow(unused_mut)]\nlet mut request = raw.{name}().org_id(at.org);\n"
+                );
+                for (param, value) in [
+                    ("limit", "at.params.limit"),
+                    ("offset", "at.offset"),
+                    ("filter", "at.params.filter"),
+                    ("sort", "at.params.sort"),
+                    ("include", "at.params.include"),
+                ] {
+                    if takes(param) {
+                        body.push_str(&format!(
+                            "if let Some(value) = {value} {{ request = request.{param}(value); }}\n"
+                        ));
+                    }
+                }
+                let signature = format!(
+                    "type Document = types::{};\n\
+                     fn list(raw: Client, at: crate::list::ListTarget) -> {future}",
+                    op.answer
+                );
+                ("list", signature, format!("{body}request.send().await"))
+            }
+            "GetOperation" => {
+                let mut body = format!("let request = raw.{name}().org_id(at.org){id};\n");
+                if takes("include") {
+                    body.push_str("let mut request = request;\n");
+                    body.push_str(
+                        "if let Some(value) = at.include { request = request.include(value); }\n",
+                    );
+                }
+                let signature = format!(
+                    "type Document = types::{};\n\
+                     fn get(raw: Client, at: crate::resource::Target) -> {future}",
+                    op.answer
+                );
+                ("resource", signature, format!("{body}request.send().await"))
+            }
+            "PutOperation" => (
+                "resource",
+                format!(
+                    "type Answer = types::{};\n\
+                     fn put(self, raw: Client, at: crate::resource::Target) -> {future}",
+                    op.answer
+                ),
+                format!("raw.{name}().org_id(at.org){id}.body(self).send().await"),
+            ),
+            _ => (
+                "resource",
+                format!(
+                    "type Answer = types::{};\n\
+                     fn post(self, raw: Client, org: ::uuid::Uuid) -> {future}",
+                    op.answer
+                ),
+                format!("raw.{name}().org_id(org).body(self).send().await"),
+            ),
+        };
+        source.push_str(&format!(
+            "/// `{at}`.\n\
+             impl crate::{module}::{trait_name} for {target} {{\n\
+                 {signature} {{\n async move {{\n{body}\n}}\n}}\n\
+             }}\n",
+            at = op.at,
+            trait_name = op.trait_name,
+            target = rust_type_of(&op.schema),
+        ));
+    }
+    source
+}
