@@ -157,6 +157,7 @@ pub fn generate_from_str(
     let lists = list_documents(&doc);
     let singles = single_documents(&doc);
     let operations = operations::operation_impls(&doc, &lists, &singles).map_err(&fail)?;
+    let endpoints = operations::relationship_endpoints(&doc).map_err(&fail)?;
     let doc_types = resource_types(&doc, &lists, &singles);
     decode_list_items_one_by_one(&mut doc, &lists);
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc)
@@ -169,7 +170,7 @@ pub fn generate_from_str(
         tokens.extend(single_document_impls(&singles)?);
         tokens.extend(resource_type_impls(&doc_types)?);
         tokens.extend(
-            operations::source(&operations)
+            (operations::source(&operations) + &operations::relationship_source(&endpoints))
                 .parse::<proc_macro2::TokenStream>()
                 .map_err(|e| progenitor::Error::InternalError(format!("operation impls: {e}")))?,
         );

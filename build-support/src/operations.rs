@@ -41,6 +41,8 @@ pub(crate) struct OperationImpl {
     pub query: Vec<String>,
     /// The answer's document schema.
     pub answer: String,
+    /// For an update: the attributes its body can carry, as the spec names them.
+    pub fields: Vec<String>,
 }
 
 /// The operations of the shapes above, each once, in path order.
@@ -168,6 +170,7 @@ fn shape_of(
         id_param: id_param.map(str::to_owned),
         query: query.clone(),
         answer: answer.clone(),
+        fields: Vec::new(),
     };
     match (method, ids.as_slice(), single_answer) {
         ("get", [], _) => {
@@ -175,10 +178,30 @@ fn shape_of(
             Some(shape("ListOperation", &list.item, None))
         }
         ("get", [id], Some(single)) => Some(shape("GetOperation", &single.data, Some(id))),
-        ("put", [id], Some(_)) => Some(shape("PutOperation", &single_body?.name, Some(id))),
+        ("put", [id], Some(_)) => {
+            let body = single_body?;
+            Some(OperationImpl {
+                fields: attribute_names(doc, &body.data),
+                ..shape("PutOperation", &body.name, Some(id))
+            })
+        }
         ("post", [], Some(_)) => Some(shape("PostOperation", &single_body?.name, None)),
         _ => None,
     }
+}
+
+/// The attribute names of the resource schema `resource` (its `attributes`' properties).
+fn attribute_names(doc: &Value, resource: &str) -> Vec<String> {
+    let Some(attributes) = doc.pointer(&format!(
+        "/components/schemas/{resource}/properties/attributes"
+    )) else {
+        return Vec::new();
+    };
+    resolve(doc, attributes)
+        .and_then(|schema| schema.get("properties"))
+        .and_then(Value::as_object)
+        .map(|properties| properties.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 /// The impls, as Rust source.
@@ -240,8 +263,9 @@ pub(crate) fn source(operations: &[OperationImpl]) -> String {
                 "resource",
                 format!(
                     "type Answer = types::{};\n\
+                     const FIELDS: &'static [&'static str] = &{:?};\n\
                      fn put(self, raw: Client, at: crate::resource::Target) -> {future}",
-                    op.answer
+                    op.answer, op.fields
                 ),
                 format!("raw.{name}().org_id(at.org){id}.body(self).send().await"),
             ),
@@ -263,6 +287,136 @@ pub(crate) fn source(operations: &[OperationImpl]) -> String {
             at = op.at,
             trait_name = op.trait_name,
             target = rust_type_of(&op.schema),
+        ));
+    }
+    source
+}
+
+/// A relationship endpoint (`.../{id}/relationships/{name}`) whose success answer is read
+/// without a body: one variant of the enum named for its body schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RelationshipEndpoint {
+    /// The request body's schema, which names the enum (`{body}Endpoint`).
+    pub body: String,
+    /// The operation's `operationId`.
+    pub operation: String,
+    /// The resource id's path parameter.
+    pub id_param: String,
+    /// The type string of the resources the body links to (`x-ctrlhub-target`).
+    pub target: String,
+}
+
+/// The relationship endpoints of the spec, in body and path order. Each must name the
+/// type of what it links to (`x-ctrlhub-target` on its request body): the typed API
+/// writes it into the body.
+pub(crate) fn relationship_endpoints(doc: &Value) -> Result<Vec<RelationshipEndpoint>, String> {
+    let mut found = Vec::new();
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return Ok(found);
+    };
+    for (path, item) in paths {
+        if !path.contains("/relationships/") {
+            continue;
+        }
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if !HTTP_METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let params = parameters(doc, item, op);
+            let ids: Vec<&str> = params
+                .iter()
+                .filter(|(name, place)| place == "path" && name != ORG_PARAM)
+                .map(|(name, _)| name.as_str())
+                .collect();
+            let has_org = params.iter().any(|(name, _)| name == ORG_PARAM);
+            let bodyless =
+                op.get("responses")
+                    .and_then(Value::as_object)
+                    .is_some_and(|responses| {
+                        responses
+                            .iter()
+                            .filter(|(code, _)| code.starts_with('2'))
+                            .all(|(_, response)| body_schema(doc, response).is_none())
+                    });
+            let request = op.get("requestBody");
+            let body = request.and_then(|body| body_schema(doc, body));
+            let (Some(body), [id], true, true) = (body, ids.as_slice(), has_org, bodyless) else {
+                continue;
+            };
+            let target = request
+                .and_then(|r| r.get("x-ctrlhub-target"))
+                .and_then(Value::as_str)
+                .ok_or_else(|| {
+                    format!(
+                        "paths.{path}.{method}.requestBody has no `x-ctrlhub-target` (the type \
+                         string of what the relationship links to)"
+                    )
+                })?
+                .to_owned();
+            found.push(RelationshipEndpoint {
+                body,
+                operation: op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                id_param: (*id).to_owned(),
+                target,
+            });
+        }
+    }
+    found.sort_by(|a, b| a.body.cmp(&b.body));
+    Ok(found)
+}
+
+/// `set_customer_interaction_contact` → `SetCustomerInteractionContact`.
+fn camel(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect::<String>()
+            })
+        })
+        .collect()
+}
+
+/// One enum per body schema, each variant an endpoint: `send` and `target`, as Rust source.
+pub(crate) fn relationship_source(endpoints: &[RelationshipEndpoint]) -> String {
+    let mut source = String::new();
+    let mut bodies: Vec<&str> = endpoints.iter().map(|e| e.body.as_str()).collect();
+    bodies.dedup();
+    for body in bodies {
+        let variants: Vec<&RelationshipEndpoint> =
+            endpoints.iter().filter(|e| e.body == body).collect();
+        let mut names = String::new();
+        let mut sends = String::new();
+        let mut targets = String::new();
+        for endpoint in &variants {
+            let variant = camel(&endpoint.operation);
+            names.push_str(&format!("/// `{}`.\n{variant},\n", endpoint.operation));
+            sends.push_str(&format!(
+                "Self::{variant} => raw.{op}().org_id(at.org).{id}(at.id).body(body).send().await,\n",
+                op = endpoint.operation,
+                id = endpoint.id_param,
+            ));
+            targets.push_str(&format!("Self::{variant} => {:?},\n", endpoint.target));
+        }
+        source.push_str(&format!(
+            "/// The relationship endpoints whose body is a `{body}`, for the typed API.\n\
+             #[derive(Debug, Clone, Copy, PartialEq, Eq)]\n\
+             pub enum {body}Endpoint {{\n{names}}}\n\
+             impl crate::resource::RelationshipEndpoint for {body}Endpoint {{\n\
+                 type Body = types::{body};\n\
+                 fn send(self, raw: Client, at: crate::resource::Target, body: types::{body}) \
+                 -> impl ::std::future::Future<Output = crate::call::RawResult<()>> + Send + 'static {{\n\
+                     async move {{ match self {{\n{sends}}} }}\n\
+                 }}\n\
+                 fn target(self) -> &'static str {{\n\
+                     match self {{\n{targets}}}\n\
+                 }}\n\
+             }}\n"
         ));
     }
     source

@@ -90,6 +90,8 @@ pub trait GetOperation: Sized {
 pub trait PutOperation: Sized {
     /// The answer.
     type Answer: SingleDocument + Send + 'static;
+    /// The attributes the body can carry, as the spec names them.
+    const FIELDS: &'static [&'static str];
     /// Sends this body to `at.id`.
     fn put(
         self,
@@ -108,6 +110,44 @@ pub trait PostOperation: Sized {
         raw: generated::Client,
         org: Uuid,
     ) -> impl Future<Output = RawResult<Self::Answer>> + Send + 'static;
+}
+
+/// The endpoints of one kind of relationship change (`.../{id}/relationships/{name}`),
+/// implemented by the generated code on an enum of them; their success answers are read
+/// without a body.
+pub trait RelationshipEndpoint: Copy + Send + Sync + 'static {
+    /// The request body.
+    type Body: Send + 'static;
+    /// Sends `body` to the endpoint of resource `at.id`.
+    fn send(
+        self,
+        raw: generated::Client,
+        at: Target,
+        body: Self::Body,
+    ) -> impl Future<Output = RawResult<()>> + Send + 'static;
+    /// The type string of the resources the body links to (the spec's `x-ctrlhub-target`).
+    fn target(self) -> &'static str;
+}
+
+/// A change to one relationship of resource `id` through `endpoint`: the id checked, then
+/// the body made from the target's type string (or refused, naming the field), then one
+/// call.
+pub(crate) fn relate<E: RelationshipEndpoint>(
+    client: Client,
+    endpoint: E,
+    id: GivenId,
+    body: impl FnOnce(&'static str) -> Result<E::Body, Error> + Send + 'static,
+) -> Request<()> {
+    Request::new(async move {
+        let at = Target {
+            org: client.organisation_id,
+            id: checked_id("id", id)?,
+            include: None,
+        };
+        let body = body(endpoint.target())?;
+        client.call(|raw| endpoint.send(raw, at, body)).await?;
+        Ok(())
+    })
 }
 
 /// A resource that can be fetched by id ([`Resources::get`]): every typed resource whose
@@ -141,9 +181,14 @@ pub trait Changes: sealed::Sealed + Send + 'static {
     type Document: PutOperation<Answer: SingleDocument<Data = <Self::Resource as TypedResource>::Raw>>
         + Send
         + 'static;
-    /// Refuses changes that change nothing, or a value that cannot be stored.
+    /// Whether these changes set no field at all.
     #[doc(hidden)]
-    fn check(&self) -> Result<(), Error>;
+    fn sets_nothing(&self) -> bool;
+    /// Refuses a value that cannot be stored, naming its field.
+    #[doc(hidden)]
+    fn check(&self) -> Result<(), Error> {
+        Ok(())
+    }
     /// These changes, with every updatable field they leave out taken from `current`.
     #[doc(hidden)]
     #[must_use]
@@ -342,6 +387,13 @@ fn update<C: Changes>(
 ) -> Request<C::Resource> {
     Request::new(async move {
         let id = checked_id("id", id)?;
+        if changes.sets_nothing() {
+            let fields = <C::Document as PutOperation>::FIELDS;
+            return Err(Error::invalid_input(
+                "update",
+                format!("sets nothing: set {}", one_of(fields)),
+            ));
+        }
         changes.check()?;
         let at = Target {
             org: client.organisation_id,
@@ -360,6 +412,15 @@ fn update<C: Changes>(
         let answer = client.call(|raw| body.put(raw, at)).await?;
         Ok(C::Resource::from_raw(answer.into_inner().into_parts().0))
     })
+}
+
+/// `a, b or c`.
+fn one_of(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'static>>;

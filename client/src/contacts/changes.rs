@@ -59,13 +59,11 @@ impl Changes for ContactChanges {
     type Resource = Contact;
     type Document = types::ContactUpdateDocument;
 
+    fn sets_nothing(&self) -> bool {
+        self.attributes == types::ContactUpdateAttributes::default()
+    }
+
     fn check(&self) -> Result<(), Error> {
-        if self.attributes == types::ContactUpdateAttributes::default() {
-            return Err(Error::invalid_input(
-                "update",
-                "sets nothing: set first_name, last_name, email or telephone",
-            ));
-        }
         match &self.attributes.email {
             Some(email) => check_email("email", email),
             None => Ok(()),

@@ -3,11 +3,12 @@
 use uuid::Uuid;
 
 use crate::error::Error;
+use crate::generated::ToManyRelationshipDocumentEndpoint;
 use crate::generated::types;
 use crate::id::{GivenId, IntoId, checked_id};
 use crate::jsonapi::{Object, ResourceIdentifier, ToMany};
 use crate::request::Request;
-use crate::resource::{NewResource, Resources, TypedResource};
+use crate::resource::{NewResource, Resources, TypedResource, relate};
 use crate::resource_types::{CONTACT, PROPERTY};
 
 /// The customer-account operations of a [`Client`](crate::Client), from
@@ -29,7 +30,11 @@ impl Resources<'_, CustomerAccount> {
         id: impl IntoId,
         contacts: impl IntoIterator<Item = I>,
     ) -> Request<()> {
-        self.contacts(Change::Add, id, contacts)
+        self.contacts(
+            ToManyRelationshipDocumentEndpoint::AddCustomerAccountContacts,
+            id,
+            contacts,
+        )
     }
 
     /// Replaces the account's contacts with these (none clears them).
@@ -44,63 +49,35 @@ impl Resources<'_, CustomerAccount> {
         id: impl IntoId,
         contacts: impl IntoIterator<Item = I>,
     ) -> Request<()> {
-        self.contacts(Change::Replace, id, contacts)
+        self.contacts(
+            ToManyRelationshipDocumentEndpoint::SetCustomerAccountContacts,
+            id,
+            contacts,
+        )
     }
 
     /// Ctrl Hub's success answer is not documented: a 200 with the linkage or a 204
     /// without are both success, and no body is read.
     fn contacts<I: IntoId>(
         self,
-        change: Change,
+        endpoint: ToManyRelationshipDocumentEndpoint,
         id: impl IntoId,
         contacts: impl IntoIterator<Item = I>,
     ) -> Request<()> {
-        let client = self.client.clone();
-        let id = id.into_id();
         let contacts: Vec<GivenId> = contacts.into_iter().map(IntoId::into_id).collect();
-        Request::new(async move {
-            let id = checked_id("id", id)?;
-            if change == Change::Add && contacts.is_empty() {
+        let adds = endpoint == ToManyRelationshipDocumentEndpoint::AddCustomerAccountContacts;
+        relate(self.client.clone(), endpoint, id.into_id(), move |type_| {
+            if adds && contacts.is_empty() {
                 return Err(Error::invalid_input(
                     "contacts",
                     "adds nothing: give at least one",
                 ));
             }
-            let body = types::ToManyRelationshipDocument {
-                data: identifiers("contacts", CONTACT, contacts)?,
-            };
-            let org = client.organisation_id;
-            client
-                .call(|raw| async move {
-                    match change {
-                        Change::Add => {
-                            raw.add_customer_account_contacts()
-                                .org_id(org)
-                                .customer_account_id(id)
-                                .body(body)
-                                .send()
-                                .await
-                        }
-                        Change::Replace => {
-                            raw.set_customer_account_contacts()
-                                .org_id(org)
-                                .customer_account_id(id)
-                                .body(body)
-                                .send()
-                                .await
-                        }
-                    }
-                })
-                .await?;
-            Ok(())
+            Ok(types::ToManyRelationshipDocument {
+                data: identifiers("contacts", type_, contacts)?,
+            })
         })
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Change {
-    Add,
-    Replace,
 }
 
 /// Checked identifiers of `type_`; a bad id is refused naming `field[index]`.

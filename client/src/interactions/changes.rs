@@ -62,13 +62,11 @@ impl Changes for InteractionChanges {
     type Resource = Interaction;
     type Document = types::InteractionUpdateDocument;
 
+    fn sets_nothing(&self) -> bool {
+        self.attributes == types::InteractionUpdateAttributes::default()
+    }
+
     fn check(&self) -> Result<(), Error> {
-        if self.attributes == types::InteractionUpdateAttributes::default() {
-            return Err(Error::invalid_input(
-                "update",
-                "sets nothing: set date_time, contacted or notes",
-            ));
-        }
         super::check_notes(self.attributes.notes.as_deref())
     }
 

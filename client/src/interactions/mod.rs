@@ -3,14 +3,14 @@
 use uuid::Uuid;
 
 use crate::error::Error;
+use crate::generated::RelationshipDocumentEndpoint;
 use crate::generated::types;
 use crate::id::{IntoId, checked_id};
 use crate::jsonapi::{ResourceIdentifier, ToOne};
 use crate::list::List;
 use crate::model::{InteractionDirection, InteractionMethod, InteractionStatus};
 use crate::request::Request;
-use crate::resource::{Includes, Resources, TypedResource};
-use crate::resource_types;
+use crate::resource::{Includes, Resources, TypedResource, relate};
 use chrono::{DateTime, Utc};
 
 mod bulk;
@@ -95,48 +95,18 @@ impl Resources<'_, Interaction> {
     /// Ctrl Hub documents a 200 with the linkage or a 204 without; the generated operation
     /// takes either as success and reads no body.
     fn relink(self, link: Link, id: impl IntoId, target: impl IntoId) -> Request<()> {
-        let client = self.client.clone();
-        let (id, target) = (id.into_id(), target.into_id());
-        Request::new(async move {
-            let id = checked_id("id", id)?;
-            let target = checked_id(link.field(), target)?;
-            let body = types::RelationshipDocument {
-                data: Some(ResourceIdentifier::new(link.resource_type(), target)),
-            };
-            let org = client.organisation_id;
-            client
-                .call(|raw| async move {
-                    // Each relationship has its own endpoint (and generated method).
-                    match link {
-                        Link::Contact => {
-                            raw.set_customer_interaction_contact()
-                                .org_id(org)
-                                .customer_interaction_id(id)
-                                .body(body)
-                                .send()
-                                .await
-                        }
-                        Link::Account => {
-                            raw.set_customer_interaction_account()
-                                .org_id(org)
-                                .customer_interaction_id(id)
-                                .body(body)
-                                .send()
-                                .await
-                        }
-                        Link::Representative => {
-                            raw.set_customer_interaction_representative()
-                                .org_id(org)
-                                .customer_interaction_id(id)
-                                .body(body)
-                                .send()
-                                .await
-                        }
-                    }
+        let target = target.into_id();
+        relate(
+            self.client.clone(),
+            link.endpoint(),
+            id.into_id(),
+            move |type_| {
+                let target = checked_id(link.field(), target)?;
+                Ok(types::RelationshipDocument {
+                    data: Some(ResourceIdentifier::new(type_, target)),
                 })
-                .await?;
-            Ok(())
-        })
+            },
+        )
     }
 }
 
@@ -168,11 +138,13 @@ impl Link {
         }
     }
 
-    fn resource_type(self) -> &'static str {
+    fn endpoint(self) -> RelationshipDocumentEndpoint {
         match self {
-            Link::Contact => resource_types::CONTACT,
-            Link::Account => resource_types::CUSTOMER_ACCOUNT,
-            Link::Representative => resource_types::USER,
+            Link::Contact => RelationshipDocumentEndpoint::SetCustomerInteractionContact,
+            Link::Account => RelationshipDocumentEndpoint::SetCustomerInteractionAccount,
+            Link::Representative => {
+                RelationshipDocumentEndpoint::SetCustomerInteractionRepresentative
+            }
         }
     }
 }

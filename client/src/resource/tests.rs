@@ -156,3 +156,11 @@ fn a_resource_of_another_known_type_is_never_decoded_as_this_one() {
     assert_eq!(unnamed.id, Uuid::from_u128(5));
     assert!(crate::generated::RESOURCE_TYPES.contains(&"users"));
 }
+
+#[test]
+fn field_names_read_as_a_choice() {
+    assert_eq!(one_of(&[]), "");
+    assert_eq!(one_of(&["notes"]), "notes");
+    assert_eq!(one_of(&["a", "b"]), "a or b");
+    assert_eq!(one_of(&["a", "b", "c"]), "a, b or c");
+}
