@@ -465,19 +465,21 @@ pub(crate) struct ListDocumentSchema {
     pub has_included: bool,
 }
 
+/// The spec's named schemas, in name order (none when it has no `components.schemas`).
+fn component_schemas(doc: &Value) -> impl Iterator<Item = (&String, &Value)> {
+    doc.pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+}
+
 /// The schema every paginated list answer uses for `meta`.
 pub(crate) const LIST_META_REF: &str = "#/components/schemas/ListMeta";
 
 /// Finds the list documents of the spec (see [`ListDocumentSchema`]), in name order.
 pub(crate) fn list_documents(doc: &Value) -> Vec<ListDocumentSchema> {
-    let Some(schemas) = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-    else {
-        return Vec::new();
-    };
     let mut found = Vec::new();
-    for (name, schema) in schemas {
+    for (name, schema) in component_schemas(doc) {
         let Some(properties) = schema.get("properties") else {
             continue;
         };
@@ -579,14 +581,8 @@ pub(crate) struct SingleDocumentSchema {
 /// Finds the single-resource documents of the spec (see [`SingleDocumentSchema`]), in
 /// name order.
 pub(crate) fn single_documents(doc: &Value) -> Vec<SingleDocumentSchema> {
-    let Some(schemas) = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-    else {
-        return Vec::new();
-    };
     let mut found = Vec::new();
-    for (name, schema) in schemas {
+    for (name, schema) in component_schemas(doc) {
         let requires_data = schema
             .get("required")
             .and_then(Value::as_array)
