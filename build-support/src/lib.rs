@@ -12,6 +12,7 @@ use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
+mod links;
 mod operations;
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
@@ -158,6 +159,8 @@ pub fn generate_from_str(
     let singles = single_documents(&doc);
     let operations = operations::operation_impls(&doc, &lists, &singles).map_err(&fail)?;
     let endpoints = operations::relationship_endpoints(&doc).map_err(&fail)?;
+    let identifiers = links::identifiers(&doc);
+    let relationship_links = links::links(&doc, &identifiers);
     let doc_types = resource_types(&doc, &lists, &singles);
     decode_list_items_one_by_one(&mut doc, &lists);
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc)
@@ -168,9 +171,11 @@ pub fn generate_from_str(
         let mut tokens = Generator::new(&settings).generate_tokens(&spec)?;
         tokens.extend(list_document_impls(&lists)?);
         tokens.extend(single_document_impls(&singles)?);
-        tokens.extend(resource_type_impls(&doc_types)?);
+        tokens.extend(resource_type_impls(&doc_types, &identifiers)?);
         tokens.extend(
-            (operations::source(&operations) + &operations::relationship_source(&endpoints))
+            (operations::source(&operations)
+                + &operations::relationship_source(&endpoints)
+                + &links::source(&identifiers, &relationship_links))
                 .parse::<proc_macro2::TokenStream>()
                 .map_err(|e| progenitor::Error::InternalError(format!("operation impls: {e}")))?,
         );
@@ -364,6 +369,19 @@ fn check_refs(root: &Value, node: &Value, at: &mut String) -> Result<(), String>
                 if root.pointer(pointer).is_none() {
                     return Err(format!("{at}: `$ref: {target}` points at nothing"));
                 }
+                // OpenAPI 3.0 tools ignore a `$ref`'s siblings, so a mark there is invisible.
+                let siblings: Vec<&str> = map
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|key| *key != "$ref")
+                    .collect();
+                if !siblings.is_empty() {
+                    return Err(format!(
+                        "{at}: `$ref` has siblings ({}), which OpenAPI 3.0 tools ignore; \
+                         write the object inline instead",
+                        siblings.join(", ")
+                    ));
+                }
             }
             for (key, value) in map {
                 let len = at.len();
@@ -466,7 +484,7 @@ pub(crate) struct ListDocumentSchema {
 }
 
 /// The spec's named schemas, in name order (none when it has no `components.schemas`).
-fn component_schemas(doc: &Value) -> impl Iterator<Item = (&String, &Value)> {
+pub(crate) fn component_schemas(doc: &Value) -> impl Iterator<Item = (&String, &Value)> {
     doc.pointer("/components/schemas")
         .and_then(Value::as_object)
         .into_iter()
@@ -591,7 +609,11 @@ pub(crate) fn single_documents(doc: &Value) -> Vec<SingleDocumentSchema> {
             .pointer("/properties/data/$ref")
             .and_then(Value::as_str)
             .and_then(|target| target.strip_prefix("#/components/schemas/"));
-        if let (true, Some(data)) = (requires_data, data) {
+        // A resource, not a bare identifier (a request's relationship): it has more.
+        let is_resource = data
+            .and_then(|data| doc.pointer(&format!("/components/schemas/{data}/properties")))
+            .is_some_and(|p| p.get("attributes").is_some() || p.get("relationships").is_some());
+        if let (true, true, Some(data)) = (requires_data, is_resource, data) {
             found.push(SingleDocumentSchema {
                 name: name.clone(),
                 data: data.to_owned(),
@@ -675,12 +697,13 @@ pub(crate) fn resource_types(
 }
 
 /// `impl crate::resource::ResourceType` for each schema of [`resource_types`], and
-/// `RESOURCE_TYPES`, every type string of them.
+/// `RESOURCE_TYPES`, every type string of them and of the request identifiers.
 fn resource_type_impls(
     types: &[(String, String)],
+    identifiers: &[links::Identifier],
 ) -> Result<proc_macro2::TokenStream, progenitor::Error> {
     let mut source = String::new();
-    let mut strings: Vec<&str> = Vec::new();
+    let mut strings: Vec<&str> = identifiers.iter().map(|i| i.type_.as_str()).collect();
     for (schema, type_) in types {
         source.push_str(&format!(
             "impl crate::resource::ResourceType for {rust} {{\n\
@@ -693,6 +716,7 @@ fn resource_type_impls(
         }
     }
     strings.sort_unstable();
+    strings.dedup();
     source.push_str(&format!(
         "/// The type string of every resource the spec's answers carry (from each resource's \
          `type`: its `enum` or `example`).\n\

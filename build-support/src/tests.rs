@@ -71,6 +71,23 @@ fn a_dangling_ref_is_named_with_where_it_is() {
 }
 
 #[test]
+fn a_ref_with_a_mark_beside_it_is_refused_naming_where() {
+    let broken = SPEC.replacen(
+        "          $ref: \"#/components/schemas/ToOneContact\"\n",
+        "          $ref: \"#/components/schemas/ToOneContact\"\n          x-ctrlhub-source: sdk\n",
+        1,
+    );
+    assert_ne!(broken, SPEC);
+    let err = gen_str(&broken).unwrap_err();
+    assert_eq!(
+        err.problem,
+        "/components/schemas/NewInteractionRelationships/properties/contact: `$ref` has \
+         siblings (x-ctrlhub-source), which OpenAPI 3.0 tools ignore; write the object \
+         inline instead"
+    );
+}
+
+#[test]
 fn an_operation_without_an_id_is_named() {
     let broken = SPEC.replacen("operationId: create_customer_interaction", "", 1);
     let err = gen_str(&broken).unwrap_err();
@@ -126,7 +143,7 @@ fn operations_with_and_without_a_success_body_read_none_for_progenitor_only() {
     // Error responses and operations with one kind of success are left alone.
     assert!(responses["4XX"]["$ref"].is_string());
     let create = &doc["paths"]["/v3/orgs/{org_id}/customers/interactions"]["post"]["responses"];
-    assert!(create["201"]["$ref"].is_string());
+    assert!(create["201"]["content"].is_object());
     // The file keeps both.
     assert_eq!(SPEC.matches("\"204\":").count(), 5);
     // And generating says which operations it did this to.
@@ -434,7 +451,7 @@ fn each_answer_resource_names_its_type_from_the_spec() {
     let generated = gen_str(SPEC).unwrap();
     let code: String = generated.client.split_whitespace().collect();
     assert!(code.contains(
-        "pubconstRESOURCE_TYPES:&[&str]=&[\"contacts\",\"customer-accounts\",\"customer-interactions\",\"users\",];"
+        "pubconstRESOURCE_TYPES:&[&str]=&[\"contacts\",\"customer-accounts\",\"customer-interactions\",\"properties\",\"users\",];"
     ));
     assert!(code.contains(
         "implcrate::resource::SingleDocumentfortypes::ContactDocument{typeData=types::ContactResource;"
@@ -495,4 +512,46 @@ fn a_relationship_endpoint_that_answers_with_a_body_is_left_to_call() {
     // Unmerged, the endpoints document a 200 with a body: not sent by the typed API.
     let doc: Value = serde_norway::from_str(SPEC).unwrap();
     assert_eq!(operations::relationship_endpoints(&doc), Ok(Vec::new()));
+}
+
+#[test]
+fn request_relationships_get_constructors_with_the_spec_type_string() {
+    let doc: Value = serde_norway::from_str(SPEC).unwrap();
+    let identifiers = links::identifiers(&doc);
+    let named: Vec<(&str, &str)> = identifiers
+        .iter()
+        .map(|i| (i.name.as_str(), i.type_.as_str()))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("ContactIdentifier", "contacts"),
+            ("CustomerAccountIdentifier", "customer-accounts"),
+            ("PropertyIdentifier", "properties"),
+            ("UserIdentifier", "users"),
+        ],
+        "resources with more than a type and an id are not identifiers"
+    );
+    let found = links::links(&doc, &identifiers);
+    let shapes: Vec<String> = found
+        .iter()
+        .map(|l| format!("{} {} {}", l.name, l.identifier, l.many))
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            "ToManyContacts ContactIdentifier true",
+            "ToManyProperties PropertyIdentifier true",
+            "ToOneContact ContactIdentifier false",
+            "ToOneCustomerAccount CustomerAccountIdentifier false",
+            "ToOneProperty PropertyIdentifier false",
+            "ToOneUser UserIdentifier false",
+        ]
+    );
+    let code: String = links::source(&identifiers, &found)
+        .split_whitespace()
+        .collect();
+    assert!(code.contains("Self{id,type_:types::CustomerAccountIdentifierType::CustomerAccounts}"));
+    assert!(code.contains("impl::std::convert::From<::uuid::Uuid>fortypes::ToOneUser{fnfrom(id:::uuid::Uuid)->Self{Self{data:id.into()}}}"));
+    assert!(code.contains("impl::std::iter::FromIterator<::uuid::Uuid>fortypes::ToManyProperties"));
 }

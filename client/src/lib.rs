@@ -27,7 +27,6 @@ mod pages;
 mod query;
 mod request;
 mod resource;
-mod resource_types;
 mod retry;
 mod transport;
 

@@ -9,7 +9,6 @@ use crate::id::{GivenId, IntoId, checked_id};
 use crate::jsonapi::{Object, ResourceIdentifier, ToMany};
 use crate::request::Request;
 use crate::resource::{NewResource, Resources, TypedResource, relate};
-use crate::resource_types::{CONTACT, PROPERTY};
 
 /// The customer-account operations of a [`Client`](crate::Client), from
 /// [`Client::customer_accounts`](crate::Client::customer_accounts):
@@ -74,23 +73,20 @@ impl Resources<'_, CustomerAccount> {
                 ));
             }
             Ok(types::ToManyRelationshipDocument {
-                data: identifiers("contacts", type_, contacts)?,
+                data: ids("contacts", contacts)?
+                    .into_iter()
+                    .map(|id| ResourceIdentifier::new(type_, id))
+                    .collect(),
             })
         })
     }
 }
 
-/// Checked identifiers of `type_`; a bad id is refused naming `field[index]`.
-fn identifiers(
-    field: &str,
-    type_: &str,
-    ids: Vec<GivenId>,
-) -> Result<Vec<ResourceIdentifier>, Error> {
+/// Checked ids; a bad one is refused naming `field[index]`.
+fn ids(field: &str, ids: Vec<GivenId>) -> Result<Vec<Uuid>, Error> {
     ids.into_iter()
         .enumerate()
-        .map(|(i, id)| {
-            checked_id(&format!("{field}[{i}]"), id).map(|id| ResourceIdentifier::new(type_, id))
-        })
+        .map(|(i, id)| checked_id(&format!("{field}[{i}]"), id))
         .collect()
 }
 
@@ -137,12 +133,8 @@ impl NewResource for NewCustomerAccount {
             data: types::NewCustomerAccountResource {
                 type_: types::NewCustomerAccountResourceType::CustomerAccounts,
                 relationships: types::NewCustomerAccountRelationships {
-                    contacts: Some(ToMany::to(identifiers("contacts", CONTACT, self.contacts)?)),
-                    properties: Some(ToMany::to(identifiers(
-                        "properties",
-                        PROPERTY,
-                        self.properties,
-                    )?)),
+                    contacts: Some(ids("contacts", self.contacts)?.into_iter().collect()),
+                    properties: Some(ids("properties", self.properties)?.into_iter().collect()),
                 },
             },
         })

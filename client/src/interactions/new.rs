@@ -5,10 +5,8 @@ use chrono::DateTime;
 use crate::error::Error;
 use crate::generated::types;
 use crate::id::{GivenId, IntoId, checked_id};
-use crate::jsonapi::{ResourceIdentifier, ToOne};
 use crate::model::{InteractionDirection, InteractionMethod, InteractionStatus};
 use crate::resource::NewResource;
-use crate::resource_types;
 
 /// A customer interaction to record, for [`Interactions::create`](super::Interactions::create).
 ///
@@ -114,16 +112,13 @@ impl NewResource for NewInteraction {
     type Document = types::NewInteractionDocument;
 
     fn into_document(self) -> Result<types::NewInteractionDocument, Error> {
-        let link = |field: &str, id: Option<GivenId>, type_: &str| {
-            id.map(|id| checked_id(field, id))
-                .transpose()
-                .map(|id| id.map(|id| ToOne::to(ResourceIdentifier::new(type_, id))))
-        };
+        let link =
+            |field: &str, id: Option<GivenId>| id.map(|id| checked_id(field, id)).transpose();
         let relationships = types::NewInteractionRelationships {
-            contact: link("contact", self.contact, resource_types::CONTACT)?,
-            account: link("account", self.account, resource_types::CUSTOMER_ACCOUNT)?,
-            property: link("property", self.property, resource_types::PROPERTY)?,
-            representative: link("representative", self.representative, resource_types::USER)?,
+            contact: link("contact", self.contact)?.map(Into::into),
+            account: link("account", self.account)?.map(Into::into),
+            property: link("property", self.property)?.map(Into::into),
+            representative: link("representative", self.representative)?.map(Into::into),
         };
         super::check_notes(self.attributes.notes.as_deref())?;
         let has_relationships = relationships != types::NewInteractionRelationships::default();

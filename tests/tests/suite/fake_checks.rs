@@ -116,3 +116,41 @@ async fn a_fake_can_be_started_on_a_given_port_organisation_and_token() {
     let taken = FakeCtrlHub::builder().port(port).start().await;
     assert!(taken.is_err());
 }
+
+#[tokio::test]
+async fn a_relationship_without_data_or_of_the_wrong_type_is_refused_naming_it() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let cases = [
+        (json!({"contact": {}}), "/data/relationships/contact/data"),
+        (
+            json!({"contact": {"meta": {}}}),
+            "/data/relationships/contact/data",
+        ),
+        (
+            json!({"contact": {"data": {"type": "contact", "id": ctrlhub_id()}}}),
+            "/data/relationships/contact/data/type",
+        ),
+        (
+            json!({"representative": {"data": {"type": "contacts", "id": ctrlhub_id()}}}),
+            "/data/relationships/representative/data/type",
+        ),
+    ];
+    for (relationships, pointer) in cases {
+        let (status, answer) = post(&fake, create(valid(), relationships.clone())).await;
+        assert_eq!(status, 400, "{relationships}");
+        assert_eq!(
+            answer["errors"][0]["source"]["pointer"], pointer,
+            "{relationships}"
+        );
+    }
+    assert!(fake.interactions().is_empty());
+    // The documented type strings pass.
+    let linked = json!({
+        "contact": {"data": {"type": "contacts", "id": ctrlhub_id()}},
+        "representative": {"data": {"type": "users", "id": ctrlhub_id()}},
+        "account": {"data": {"type": "customer-accounts", "id": ctrlhub_id()}},
+        "property": {"data": {"type": "properties", "id": ctrlhub_id()}},
+    });
+    let (status, answer) = post(&fake, create(valid(), linked)).await;
+    assert_eq!(status, 201, "{answer}");
+}
