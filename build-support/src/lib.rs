@@ -154,6 +154,7 @@ pub fn generate_from_str(
         serde_norway::from_str(text).map_err(|e| fail(format!("not valid YAML: {e}")))?;
     check(&doc).map_err(fail)?;
     rewrite_media_types(&mut doc);
+    deep_objects_as_forms(&mut doc);
     let bodyless_successes = merge_success_alternatives(&mut doc);
     let lists = list_documents(&doc);
     let singles = single_documents(&doc);
@@ -402,6 +403,26 @@ fn check_refs(root: &Value, node: &Value, at: &mut String) -> Result<(), String>
             Ok(())
         }
         _ => Ok(()),
+    }
+}
+
+/// Rewrites every `style: deepObject` query parameter (the standard way to write
+/// `filter[FIELD]=VALUE`) as an exploded form parameter, in memory only: progenitor does not
+/// generate deep objects, and the parameter's replacement type (`crate::jsonapi::Filters`)
+/// writes the brackets itself. The spec file stays standard.
+pub(crate) fn deep_objects_as_forms(doc: &mut Value) {
+    match doc {
+        Value::Object(map) => {
+            if map.get("style").and_then(Value::as_str) == Some("deepObject")
+                && map.get("in").and_then(Value::as_str) == Some("query")
+            {
+                map.insert("style".into(), Value::String("form".into()));
+                map.insert("explode".into(), Value::Bool(true));
+            }
+            map.values_mut().for_each(deep_objects_as_forms);
+        }
+        Value::Array(items) => items.iter_mut().for_each(deep_objects_as_forms),
+        _ => {}
     }
 }
 

@@ -555,3 +555,23 @@ fn request_relationships_get_constructors_with_the_spec_type_string() {
     assert!(code.contains("impl::std::convert::From<::uuid::Uuid>fortypes::ToOneUser{fnfrom(id:::uuid::Uuid)->Self{Self{data:id.into()}}}"));
     assert!(code.contains("impl::std::iter::FromIterator<::uuid::Uuid>fortypes::ToManyProperties"));
 }
+
+#[test]
+fn the_deep_object_filter_is_generated_as_a_form_in_memory_only() {
+    assert!(
+        SPEC.contains("style: deepObject"),
+        "the file stays standard"
+    );
+    let mut doc: Value = serde_norway::from_str(SPEC).unwrap();
+    deep_objects_as_forms(&mut doc);
+    let filter = &doc["components"]["parameters"]["Filter"];
+    assert_eq!(
+        (filter["style"].as_str(), filter["explode"].as_bool()),
+        (Some("form"), Some(true))
+    );
+    // A path parameter of that style (not valid, but) is left alone: only query ones change.
+    let mut other = serde_json::json!({"in": "path", "style": "deepObject"});
+    deep_objects_as_forms(&mut other);
+    assert_eq!(other["style"], "deepObject");
+    assert!(gen_str(SPEC).is_ok());
+}

@@ -103,7 +103,7 @@ impl Resources<'_, Interaction> {
             move |type_| {
                 let target = checked_id(link.field(), target)?;
                 Ok(types::RelationshipDocument {
-                    data: Some(ResourceIdentifier::new(type_, target)),
+                    data: ResourceIdentifier::new(type_, target),
                 })
             },
         )

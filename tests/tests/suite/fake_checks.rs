@@ -154,3 +154,48 @@ async fn a_relationship_without_data_or_of_the_wrong_type_is_refused_naming_it()
     let (status, answer) = post(&fake, create(valid(), linked)).await;
     assert_eq!(status, 201, "{answer}");
 }
+
+#[tokio::test]
+async fn unlinking_with_null_is_not_documented_and_is_refused() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = crate::common::client_for(&fake);
+    let contact = fake.contacts()[0]["id"].as_str().unwrap().to_owned();
+    let created = client
+        .interactions()
+        .create(
+            ctrlhub::NewInteraction::new()
+                .method(ctrlhub::InteractionMethod::Email)
+                .direction(ctrlhub::InteractionDirection::Inbound)
+                .date_time(chrono::Utc::now())
+                .contact(contact.as_str()),
+        )
+        .await
+        .unwrap();
+    let url = format!(
+        "{}/v3/orgs/{}/customers/interactions/{}/relationships/contact",
+        fake.base_url(),
+        fake.org_id(),
+        created.id
+    );
+    let patch = |body: Value| {
+        reqwest::Client::new()
+            .patch(url.clone())
+            .header("x-session-token", fake.session_token())
+            .header("content-type", "application/vnd.api+json")
+            .body(body.to_string())
+            .send()
+    };
+    let answer = patch(json!({"data": null})).await.unwrap();
+    assert_eq!(answer.status().as_u16(), 400);
+    let error: Value = answer.json().await.unwrap();
+    assert_eq!(error["errors"][0]["source"]["pointer"], "/data");
+    assert_eq!(
+        fake.interactions()[0]["relationships"]["contact"]["data"]["id"],
+        contact
+    );
+    // Naming a contact is the documented form.
+    let answer = patch(json!({"data": {"type": "contacts", "id": contact}}))
+        .await
+        .unwrap();
+    assert!(answer.status().is_success(), "{}", answer.status());
+}
