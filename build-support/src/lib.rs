@@ -163,11 +163,13 @@ pub fn generate_from_str(
     let identifiers = links::identifiers(&doc);
     let relationship_links = links::links(&doc, &identifiers);
     let doc_types = resource_types(&doc, &lists, &singles);
+    operations::open_update_attributes(&mut doc, &operations);
     decode_list_items_one_by_one(&mut doc, &lists);
+    let defaults = open_optional_objects(&doc);
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc)
         .map_err(|e| fail(format!("not an OpenAPI 3.0 document: {e}")))?;
 
-    let settings = settings().map_err(&fail)?;
+    let settings = settings(&defaults).map_err(&fail)?;
     let client = run_generator("generating the client", &fail, || {
         let mut tokens = Generator::new(&settings).generate_tokens(&spec)?;
         tokens.extend(list_document_impls(&lists)?);
@@ -232,7 +234,7 @@ fn write(target: &Path, source: &str, spec: &Path) -> Result<(), SpecError> {
 }
 
 /// The progenitor settings for the `ctrlhub` crate. See `shared/DESIGN.md`.
-fn settings() -> Result<GenerationSettings, String> {
+fn settings(defaults: &[String]) -> Result<GenerationSettings, String> {
     let inner: proc_macro2::TokenStream = INNER_TYPE
         .parse()
         .map_err(|e| format!("the inner type `{INNER_TYPE}` is not a Rust path: {e}"))?;
@@ -248,6 +250,13 @@ fn settings() -> Result<GenerationSettings, String> {
         .with_map_type("::std::collections::BTreeMap");
     for (schema, rust_type, impls) in REPLACEMENTS {
         settings.with_replacement(schema, rust_type, impls.iter().cloned());
+    }
+    // typify derives `Default` for an object of optional members, but not once it has
+    // `extra` (an open object); every member, `extra` included, has a default.
+    let mut default = progenitor::TypePatch::default();
+    default.with_derive("Default");
+    for schema in defaults {
+        settings.with_patch(schema, &default);
     }
     Ok(settings)
 }
@@ -502,6 +511,21 @@ pub(crate) struct ListDocumentSchema {
     pub item: String,
     /// Whether the document has an `included` member.
     pub has_included: bool,
+}
+
+/// The open objects (an `additionalProperties` schema beside `properties`, or `allOf`)
+/// whose members are all optional: each gets `Default` (see [`settings`]).
+pub(crate) fn open_optional_objects(doc: &Value) -> Vec<String> {
+    component_schemas(doc)
+        .filter(|(_, schema)| {
+            schema
+                .get("additionalProperties")
+                .is_some_and(Value::is_object)
+                && (schema.get("properties").is_some() || schema.get("allOf").is_some())
+                && schema.get("required").is_none()
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
 }
 
 /// The spec's named schemas, in name order (none when it has no `components.schemas`).

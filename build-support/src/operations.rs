@@ -190,6 +190,45 @@ fn shape_of(
     }
 }
 
+/// Makes the attributes object of every update body (`PutOperation`) open, in memory
+/// only, so that its generated type has `extra`: the read-then-write update carries the
+/// attributes Ctrl Hub sent that the spec does not name, which a replacing PUT would
+/// otherwise clear. The file keeps the request closed, as the docs define it (so the fake
+/// refuses them unless told otherwise).
+pub(crate) fn open_update_attributes(doc: &mut Value, operations: &[OperationImpl]) {
+    for op in operations
+        .iter()
+        .filter(|op| op.trait_name == "PutOperation")
+    {
+        let Some(attributes) = attributes_schema_of_body(doc, &op.schema) else {
+            continue;
+        };
+        if let Some(schema) = doc
+            .pointer_mut(&format!("/components/schemas/{attributes}"))
+            .and_then(Value::as_object_mut)
+        {
+            schema.entry("additionalProperties").or_insert_with(
+                || serde_json::json!({"description": "An attribute the spec does not name."}),
+            );
+        }
+    }
+}
+
+/// The schema name of a single-resource body's `data.attributes`.
+fn attributes_schema_of_body(doc: &Value, body: &str) -> Option<String> {
+    let data = doc
+        .pointer(&format!("/components/schemas/{body}/properties/data/$ref"))?
+        .as_str()?
+        .strip_prefix("#/components/schemas/")?;
+    let attributes = doc
+        .pointer(&format!(
+            "/components/schemas/{data}/properties/attributes/$ref"
+        ))?
+        .as_str()?
+        .strip_prefix("#/components/schemas/")?;
+    Some(attributes.to_owned())
+}
+
 /// The attribute names of the resource schema `resource` (its `attributes`' properties).
 fn attribute_names(doc: &Value, resource: &str) -> Vec<String> {
     let Some(attributes) = doc.pointer(&format!(

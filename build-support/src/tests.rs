@@ -65,7 +65,7 @@ fn a_dangling_ref_is_named_with_where_it_is() {
     let err = gen_str(&broken).unwrap_err();
     assert_eq!(
         err.problem,
-        "/components/schemas/InteractionAttributes/properties/method: \
+        "/components/schemas/NewInteractionAttributes/properties/method: \
          `$ref: #/components/schemas/Nowhere` points at nothing"
     );
 }
@@ -574,4 +574,32 @@ fn the_deep_object_filter_is_generated_as_a_form_in_memory_only() {
     deep_objects_as_forms(&mut other);
     assert_eq!(other["style"], "deepObject");
     assert!(gen_str(SPEC).is_ok());
+}
+
+#[test]
+fn update_attributes_are_generated_open_and_open_objects_get_default() {
+    let generated = gen_str(SPEC).unwrap();
+    let code: String = generated.client.split_whitespace().collect();
+    // The file keeps the update request closed ...
+    let doc: Value = serde_norway::from_str(SPEC).unwrap();
+    let update = &doc["components"]["schemas"]["InteractionUpdateAttributes"];
+    assert!(update.get("additionalProperties").is_none());
+    // ... and the generated type carries what the server sent, with a default.
+    let start = code.find("pubstructInteractionUpdateAttributes{").unwrap();
+    let body = &code[start..start + 800];
+    assert!(body.contains("#[serde(flatten)]pubextra:"), "{body}");
+    let derive_start = code[..start].rfind("#[derive(").unwrap();
+    assert!(
+        code[derive_start..start].contains("Default"),
+        "{}",
+        &code[derive_start..start]
+    );
+    assert_eq!(
+        open_optional_objects(&doc),
+        [
+            "ContactAttributes",
+            "InteractionAttributes",
+            "MemberAttributes"
+        ]
+    );
 }

@@ -7,6 +7,7 @@
 mod auth;
 mod builder;
 mod call;
+mod checks;
 mod client;
 mod contacts;
 mod customer_accounts;

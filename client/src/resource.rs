@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::generated;
 use crate::id::{GivenId, IntoId, checked_id};
 use crate::included::IncludedResource;
-use crate::jsonapi::{Resource, ResourceIdentifier, ToMany, ToOne};
+use crate::jsonapi::{Object, Resource, ResourceIdentifier, ToMany, ToOne};
 use crate::list::{List, Listed};
 use crate::query::include_param;
 use crate::request::Request;
@@ -174,7 +174,7 @@ pub trait Includes: TypedResource {
 
 /// The changes to make to one resource ([`Resources::update`]), such as
 /// [`ContactChanges`](crate::ContactChanges). Sealed.
-pub trait Changes: sealed::Sealed + Send + 'static {
+pub trait Changes: sealed::Sealed + Clone + Send + 'static {
     /// The resource they change.
     type Resource: Fetch;
     #[doc(hidden)]
@@ -189,10 +189,14 @@ pub trait Changes: sealed::Sealed + Send + 'static {
     fn check(&self) -> Result<(), Error> {
         Ok(())
     }
-    /// These changes, with every updatable field they leave out taken from `current`.
+    /// These changes, with every updatable field they leave out taken from `current`, and
+    /// the attributes of `current` that the spec does not name.
     #[doc(hidden)]
     #[must_use]
     fn over(self, current: <Self::Resource as TypedResource>::Raw) -> Self;
+    /// The attributes these changes carry that the spec does not name.
+    #[doc(hidden)]
+    fn unnamed(&mut self) -> &mut Object;
     #[doc(hidden)]
     fn into_document(self, id: Uuid) -> Self::Document;
 }
@@ -307,6 +311,14 @@ impl<T: Fetch> Resources<'_, T> {
     /// read. [`update_may_clear_unmentioned`](Resources::update_may_clear_unmentioned)
     /// sends one request instead, at the risk its name says.
     ///
+    /// # Attributes this version does not know
+    ///
+    /// Attributes Ctrl Hub sent that the spec does not name (the resource's `other`) are
+    /// sent back as read, so that a replacing PUT cannot clear them either. Should Ctrl
+    /// Hub refuse one (a 400 naming it: a PUT it refuses was not processed, and an
+    /// attribute it will not take is not one a PUT clears), the update is sent again
+    /// without the attributes it named.
+    ///
     /// ```no_run
     /// # async fn demo(client: ctrlhub::Client, id: uuid::Uuid) -> Result<(), ctrlhub::Error> {
     /// let changes = ctrlhub::InteractionChanges::new().contacted(true);
@@ -400,7 +412,7 @@ fn update<C: Changes>(
             id,
             include: None,
         };
-        let changes = if read_first {
+        let mut changes = if read_first {
             let current = client
                 .call(|raw| <C::Resource as TypedResource>::Raw::get(raw, at.clone()))
                 .await?;
@@ -408,10 +420,46 @@ fn update<C: Changes>(
         } else {
             changes
         };
-        let body = changes.into_document(id);
-        let answer = client.call(|raw| body.put(raw, at)).await?;
+        // Each pass drops at least one attribute, so this ends.
+        let answer = loop {
+            let body = changes.clone().into_document(id);
+            let error = match client.call(|raw| body.put(raw, at.clone())).await {
+                Ok(answer) => break answer,
+                Err(error) => error,
+            };
+            let refused = refused_unnamed(&error, changes.unnamed());
+            if refused.is_empty() {
+                return Err(error);
+            }
+            for name in refused {
+                changes.unnamed().remove(&name);
+            }
+        };
         Ok(C::Resource::from_raw(answer.into_inner().into_parts().0))
     })
+}
+
+/// The attributes of `unnamed` that a 400 answer names as the problem (by
+/// `/data/attributes/NAME` or Ctrl Hub's `data.attributes.NAME`): a PUT that carried them
+/// was refused, not processed, so it can be sent again without them.
+fn refused_unnamed(error: &Error, unnamed: &Object) -> Vec<String> {
+    let Error::Api(api) = error else {
+        return Vec::new();
+    };
+    if api.status != reqwest::StatusCode::BAD_REQUEST {
+        return Vec::new();
+    }
+    api.errors
+        .iter()
+        .filter_map(|e| {
+            let location = e.location()?;
+            location
+                .strip_prefix("/data/attributes/")
+                .or_else(|| location.strip_prefix("data.attributes."))
+        })
+        .filter(|name| unnamed.contains_key(*name))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// `a, b or c`.

@@ -2,9 +2,11 @@
 
 use uuid::Uuid;
 
-use super::{Contact, check_email};
+use super::Contact;
+use crate::checks::check_email;
 use crate::error::Error;
 use crate::generated::types;
+use crate::jsonapi::Object;
 use crate::resource::Changes;
 
 /// The changes to make to a contact, for [`Contacts::update`](super::Contacts::update).
@@ -78,8 +80,13 @@ impl Changes for ContactChanges {
                 last_name: changed.last_name.or(current.last_name),
                 email: changed.email.or(current.email),
                 telephone: changed.telephone.or(current.telephone),
+                extra: current.extra,
             },
         }
+    }
+
+    fn unnamed(&mut self) -> &mut Object {
+        &mut self.attributes.extra
     }
 
     fn into_document(self, id: Uuid) -> types::ContactUpdateDocument {

@@ -2,9 +2,8 @@
 
 use uuid::Uuid;
 
-use crate::error::Error;
 use crate::generated::types;
-use crate::jsonapi::ResourceIdentifier;
+use crate::jsonapi::{Object, ResourceIdentifier};
 use crate::list::List;
 use crate::model::{ContactAssociation, ContactSalutation};
 use crate::resource::{Details, Includes, Resources, TypedResource, relationships};
@@ -69,6 +68,8 @@ pub struct Contact {
     pub author: Option<Uuid>,
     /// The organisation the contact belongs to.
     pub organisation: Option<Uuid>,
+    /// Attributes Ctrl Hub sent that this version does not name, as received.
+    pub other: Object,
     /// Each relationship's identifiers, as Ctrl Hub sent them.
     links: Vec<(ContactRelated, ResourceIdentifier)>,
 }
@@ -98,6 +99,7 @@ impl TypedResource for Contact {
             interactions: ids(ContactRelated::Interactions).collect(),
             author: ids(ContactRelated::Author).next(),
             organisation: ids(ContactRelated::Organisation).next(),
+            other: attributes.extra,
             links,
         }
     }
@@ -108,27 +110,5 @@ impl Includes for Contact {
 
     fn all_links(&self) -> &[(ContactRelated, ResourceIdentifier)] {
         &self.links
-    }
-}
-
-/// An email address as far as the client can check it without asking Ctrl Hub: one `@`
-/// with text on both sides, no white space or control characters.
-pub(crate) fn check_email(field: &str, email: &str) -> Result<(), Error> {
-    let plausible = match email.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !domain.is_empty()
-                && !domain.contains('@')
-                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-        }
-        None => false,
-    };
-    if plausible {
-        Ok(())
-    } else {
-        Err(Error::invalid_input(
-            field,
-            format!("`{email}` is not an email address"),
-        ))
     }
 }

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::Interaction;
 use crate::error::Error;
 use crate::generated::types;
+use crate::jsonapi::Object;
 use crate::resource::Changes;
 
 /// The changes to make to an interaction, for [`Interactions::update`](super::Interactions::update).
@@ -67,7 +68,7 @@ impl Changes for InteractionChanges {
     }
 
     fn check(&self) -> Result<(), Error> {
-        super::check_notes(self.attributes.notes.as_deref())
+        crate::checks::check_notes(self.attributes.notes.as_deref())
     }
 
     fn over(self, current: types::InteractionResource) -> Self {
@@ -77,8 +78,13 @@ impl Changes for InteractionChanges {
                 date_time: changed.date_time.or(current.date_time),
                 contacted: changed.contacted.or(current.contacted),
                 notes: changed.notes.or(current.notes),
+                extra: current.extra,
             },
         }
+    }
+
+    fn unnamed(&mut self) -> &mut Object {
+        &mut self.attributes.extra
     }
 
     fn into_document(self, id: Uuid) -> types::InteractionUpdateDocument {

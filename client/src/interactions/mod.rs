@@ -2,11 +2,10 @@
 
 use uuid::Uuid;
 
-use crate::error::Error;
 use crate::generated::RelationshipDocumentEndpoint;
 use crate::generated::types;
 use crate::id::{IntoId, checked_id};
-use crate::jsonapi::{ResourceIdentifier, ToOne};
+use crate::jsonapi::{Object, ResourceIdentifier, ToOne};
 use crate::list::List;
 use crate::model::{InteractionDirection, InteractionMethod, InteractionStatus};
 use crate::request::Request;
@@ -110,17 +109,6 @@ impl Resources<'_, Interaction> {
     }
 }
 
-/// Notes are free text, but a NUL character cannot be stored; both create and update
-/// check them the same way.
-fn check_notes(notes: Option<&str>) -> Result<(), Error> {
-    match notes {
-        Some(notes) if notes.contains('\0') => {
-            Err(Error::invalid_input("notes", "contains a NUL character"))
-        }
-        _ => Ok(()),
-    }
-}
-
 /// A relationship that has its own endpoint.
 #[derive(Debug, Clone, Copy)]
 enum Link {
@@ -187,6 +175,9 @@ pub struct Interaction {
     pub author: Option<Uuid>,
     /// The organisation the interaction belongs to.
     pub organisation: Option<Uuid>,
+    /// Attributes Ctrl Hub sent that this version does not name, as received; an
+    /// [`update`](crate::Resources::update) sends them back unchanged.
+    pub other: Object,
     /// Each relationship's identifier, as Ctrl Hub sent it (type and id).
     links: Vec<(InteractionRelated, ResourceIdentifier)>,
 }
@@ -240,6 +231,7 @@ impl TypedResource for Interaction {
             representative: id_of(relationships.representative),
             author: id_of(relationships.author),
             organisation: id_of(relationships.organisation),
+            other: attributes.extra,
         }
     }
 }

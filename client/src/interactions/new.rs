@@ -25,7 +25,7 @@ use crate::resource::NewResource;
 #[derive(Debug, Clone, Default, PartialEq)]
 #[must_use = "a new interaction does nothing until passed to `create`"]
 pub struct NewInteraction {
-    attributes: types::InteractionAttributes,
+    attributes: types::NewInteractionAttributes,
     contact: Option<GivenId>,
     account: Option<GivenId>,
     property: Option<GivenId>,
@@ -120,7 +120,7 @@ impl NewResource for NewInteraction {
             property: link("property", self.property)?.map(Into::into),
             representative: link("representative", self.representative)?.map(Into::into),
         };
-        super::check_notes(self.attributes.notes.as_deref())?;
+        crate::checks::check_notes(self.attributes.notes.as_deref())?;
         let has_relationships = relationships != types::NewInteractionRelationships::default();
         Ok(types::NewInteractionDocument {
             data: types::NewInteractionResource {

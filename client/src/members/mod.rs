@@ -33,6 +33,8 @@ pub struct Member {
     pub organisations: Vec<Uuid>,
     /// The member's teams.
     pub teams: Vec<Uuid>,
+    /// Attributes Ctrl Hub sent that this version does not name, as received.
+    pub other: Object,
 }
 
 impl TypedResource for Member {
@@ -49,6 +51,7 @@ impl TypedResource for Member {
             profile: attributes.profile.unwrap_or_default(),
             organisations: ids(relationships.organisations),
             teams: ids(relationships.teams),
+            other: attributes.extra,
         }
     }
 }

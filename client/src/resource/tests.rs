@@ -164,3 +164,44 @@ fn field_names_read_as_a_choice() {
     assert_eq!(one_of(&["a", "b"]), "a or b");
     assert_eq!(one_of(&["a", "b", "c"]), "a, b or c");
 }
+
+fn api_error(status: u16, locations: &[serde_json::Value]) -> Error {
+    let errors = locations
+        .iter()
+        .map(|error| serde_json::from_value(error.clone()).unwrap())
+        .collect();
+    Error::Api(crate::error::ApiError {
+        status: reqwest::StatusCode::from_u16(status).unwrap(),
+        errors,
+        trace_id: None,
+        retry_after: None,
+        outcome: None,
+        attempts: 1,
+    })
+}
+
+#[test]
+fn a_400_naming_carried_unnamed_attributes_names_only_those() {
+    let mut unnamed = Object::new();
+    unnamed.insert("priority".into(), "high".into());
+    unnamed.insert("colour".into(), "red".into());
+    let error = api_error(
+        400,
+        &[
+            serde_json::json!({"source": {"pointer": "/data/attributes/priority"}}),
+            // Ctrl Hub's own form.
+            serde_json::json!({"meta": {"field": "data.attributes.colour"}}),
+            // A known attribute, and a parameter: not carried, not dropped.
+            serde_json::json!({"source": {"pointer": "/data/attributes/notes"}}),
+            serde_json::json!({"source": {"parameter": "include"}}),
+        ],
+    );
+    assert_eq!(refused_unnamed(&error, &unnamed), ["priority", "colour"]);
+    let not_400 = api_error(
+        422,
+        &[serde_json::json!({"source": {"pointer": "/data/attributes/priority"}})],
+    );
+    assert!(refused_unnamed(&not_400, &unnamed).is_empty());
+    let other = Error::invalid_input("id", "bad");
+    assert!(refused_unnamed(&other, &unnamed).is_empty());
+}

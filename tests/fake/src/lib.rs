@@ -84,6 +84,8 @@ struct Inner {
     members: Mutex<Vec<Value>>,
     requests: Mutex<Vec<RecordedRequest>>,
     update_semantics: Mutex<UpdateSemantics>,
+    /// Attributes the server has and the spec does not name, and what a PUT does with them.
+    unnamed: Mutex<Vec<(String, UnnamedOnPut)>>,
     required_on_create: Mutex<Vec<String>>,
     /// How long a create takes before it is stored (a slow service).
     create_delay: Mutex<std::time::Duration>,
@@ -160,6 +162,19 @@ pub enum UpdateSemantics {
     Merge,
     /// The updatable attributes become exactly those sent: one left out is cleared.
     Replace,
+}
+
+/// What a PUT does with an attribute the spec does not name (one the fake holds, see
+/// [`FakeCtrlHub::hold_unnamed_attribute`]). The reference does not say, so the fake can
+/// play either server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UnnamedOnPut {
+    /// Refused with the documented 400 naming it, as the spec's closed request says.
+    #[default]
+    Refuse,
+    /// Taken like an updatable attribute (and, under [`UpdateSemantics::Replace`],
+    /// cleared by a PUT that leaves it out).
+    Accept,
 }
 
 /// The attributes the fake requires on create unless told otherwise: an assumption (the
@@ -262,6 +277,7 @@ impl FakeCtrlHub {
             members: Mutex::new(members),
             requests: Mutex::new(Vec::new()),
             update_semantics: Mutex::new(UpdateSemantics::default()),
+            unnamed: Mutex::new(Vec::new()),
             paging: Mutex::new(Paging::default()),
             create_delay: Mutex::new(std::time::Duration::ZERO),
             required_on_create: Mutex::new(
@@ -454,6 +470,23 @@ impl FakeCtrlHub {
     /// [`UpdateSemantics::Merge`]).
     pub fn set_update_semantics(&self, semantics: UpdateSemantics) {
         *lock(&self.inner.update_semantics) = semantics;
+    }
+
+    /// Plays a server that knows an attribute the spec does not name: every interaction and
+    /// contact stored now gets `name` set to `value` (in its answers, too), and a PUT that
+    /// carries it is refused or taken as `on_put` says.
+    pub fn hold_unnamed_attribute(&self, name: &str, value: Value, on_put: UnnamedOnPut) {
+        for store in [&self.inner.interactions, &self.inner.contacts] {
+            for resource in lock(store).iter_mut() {
+                if !resource["attributes"].is_object() {
+                    resource["attributes"] = json!({});
+                }
+                resource["attributes"][name] = value.clone();
+            }
+        }
+        let mut unnamed = lock(&self.inner.unnamed);
+        unnamed.retain(|(held, _)| held != name);
+        unnamed.push((name.to_owned(), on_put));
     }
 
     /// The attributes a create must carry from now on. Which ones Ctrl Hub requires is
@@ -743,6 +776,39 @@ fn request_body(
         ));
     }
     Ok(data)
+}
+
+/// A PUT's attribute changes, checked against the spec, and the unnamed attributes the
+/// fake accepts on a PUT (which the spec check would refuse: they are lifted out of the
+/// body before it, and put back in the changes after).
+fn update_body(
+    inner: &Inner,
+    template: &str,
+    body: &Bytes,
+    id: &str,
+) -> Result<(serde_json::Map<String, Value>, Vec<String>), Response> {
+    let accepted: Vec<String> = lock(&inner.unnamed)
+        .iter()
+        .filter(|(_, on_put)| *on_put == UnnamedOnPut::Accept)
+        .map(|(name, _)| name.clone())
+        .collect();
+    let mut lifted = serde_json::Map::new();
+    let mut request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    if let Some(attributes) = request["data"]["attributes"].as_object_mut() {
+        for name in &accepted {
+            if let Some(value) = attributes.remove(name) {
+                lifted.insert(name.clone(), value);
+            }
+        }
+    }
+    let body = if lifted.is_empty() {
+        body.clone()
+    } else {
+        Bytes::from(request.to_string())
+    };
+    let mut changes = attributes_of(&request_body(template, "put", &body, Some(id))?);
+    changes.extend(lifted);
+    Ok((changes, accepted))
 }
 
 /// The documented 400 for a request body that breaks the spec at `pointer`.
@@ -1174,19 +1240,16 @@ async fn update_interaction(
     let Some(index) = find_interaction(&inner, &id) else {
         return not_found_interaction(&id);
     };
-    let changes = match request_body(INTERACTION, "put", &body, Some(&id)) {
-        Ok(data) => attributes_of(&data),
+    let (changes, updatable) = match update_body(&inner, INTERACTION, &body, &id) {
+        Ok(update) => update,
         Err(response) => return response,
     };
     let replace = *lock(&inner.update_semantics) == UpdateSemantics::Replace;
     let mut interactions = lock(&inner.interactions);
     let resource = &mut interactions[index];
-    apply_update(
-        resource,
-        changes,
-        &["date_time", "contacted", "notes"],
-        replace,
-    );
+    let mut updatable: Vec<&str> = updatable.iter().map(String::as_str).collect();
+    updatable.extend(["date_time", "contacted", "notes"]);
+    apply_update(resource, changes, &updatable, replace);
     resource["meta"]["updated_at"] = chrono::Utc::now()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         .into();
@@ -1385,14 +1448,16 @@ async fn update_contact(
         Ok(index) => index,
         Err(response) => return response,
     };
-    let changes = match request_body(CONTACT, "put", &body, Some(&id)) {
-        Ok(data) => attributes_of(&data),
+    let (changes, updatable) = match update_body(&inner, CONTACT, &body, &id) {
+        Ok(update) => update,
         Err(response) => return response,
     };
     let replace = *lock(&inner.update_semantics) == UpdateSemantics::Replace;
     let mut contacts = lock(&inner.contacts);
     let resource = &mut contacts[index];
-    apply_update(resource, changes, CONTACT_UPDATABLE, replace);
+    let mut updatable: Vec<&str> = updatable.iter().map(String::as_str).collect();
+    updatable.extend(CONTACT_UPDATABLE);
+    apply_update(resource, changes, &updatable, replace);
     resource["meta"]["updated_at"] = chrono::Utc::now()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         .into();
