@@ -603,3 +603,111 @@ fn update_attributes_are_generated_open_and_open_objects_get_default() {
         ]
     );
 }
+
+#[test]
+fn a_deep_object_inside_a_parameter_list_is_rewritten_too() {
+    let mut doc = serde_json::json!({"parameters": [
+        {"name": "filter", "in": "query", "style": "deepObject"},
+        {"name": "other", "in": "query", "style": "form"},
+    ]});
+    deep_objects_as_forms(&mut doc);
+    assert_eq!(doc["parameters"][0]["style"], "form");
+    assert_eq!(doc["parameters"][0]["explode"], true);
+    assert!(doc["parameters"][1].get("explode").is_none());
+}
+
+#[test]
+fn an_identifier_needs_both_type_and_id_required() {
+    let mut doc: Value = serde_norway::from_str(SPEC).unwrap();
+    doc["components"]["schemas"]["UserIdentifier"]["required"] = serde_json::json!(["type"]);
+    let names: Vec<String> = links::identifiers(&doc)
+        .into_iter()
+        .map(|i| i.name)
+        .collect();
+    assert!(!names.contains(&"UserIdentifier".to_owned()), "{names:?}");
+    assert!(names.contains(&"ContactIdentifier".to_owned()));
+}
+
+#[test]
+fn only_the_list_query_parameters_the_typed_api_sets_are_taken() {
+    let (mut doc, lists, singles) = real_shapes();
+    let list = &mut doc["paths"]["/v3/orgs/{org_id}/iam/members"]["get"]["parameters"];
+    list.as_array_mut().unwrap().extend([
+        serde_json::json!({"name": "q", "in": "query", "schema": {"type": "string"}}),
+        serde_json::json!({"name": "include", "in": "header", "schema": {"type": "string"}}),
+    ]);
+    let found = operations::operation_impls(&doc, &lists, &singles).unwrap();
+    let members = found
+        .iter()
+        .find(|op| op.operation == "list_members")
+        .unwrap();
+    assert_eq!(members.query, ["limit", "offset", "sort", "filter"]);
+}
+
+#[test]
+fn an_update_knows_the_attributes_its_body_can_carry() {
+    let (doc, lists, singles) = real_shapes();
+    let found = operations::operation_impls(&doc, &lists, &singles).unwrap();
+    let fields = |operation: &str| {
+        found
+            .iter()
+            .find(|op| op.operation == operation)
+            .unwrap()
+            .fields
+            .clone()
+    };
+    assert_eq!(
+        fields("update_contact"),
+        ["email", "first_name", "last_name", "telephone"]
+    );
+    assert_eq!(
+        fields("update_customer_interaction"),
+        ["contacted", "date_time", "notes"]
+    );
+    assert!(fields("get_contact").is_empty());
+    let code: String = operations::source(&found).split_whitespace().collect();
+    assert!(
+        code.contains(
+            "constFIELDS:&'static[&'staticstr]=&[\"contacted\",\"date_time\",\"notes\"];"
+        )
+    );
+}
+
+#[test]
+fn a_relationship_endpoint_outside_an_organisation_is_left_alone() {
+    let mut doc: Value = serde_norway::from_str(SPEC).unwrap();
+    merge_success_alternatives(&mut doc);
+    let path =
+        "/v3/orgs/{org_id}/customers/interactions/{customer_interaction_id}/relationships/contact";
+    doc["paths"][path]["parameters"] =
+        serde_json::json!([{"$ref": "#/components/parameters/InteractionId"}]);
+    let endpoints = operations::relationship_endpoints(&doc).unwrap();
+    assert!(
+        !endpoints
+            .iter()
+            .any(|e| e.operation == "set_customer_interaction_contact")
+    );
+    assert_eq!(endpoints.len(), 4);
+}
+
+#[test]
+fn each_relationship_enum_holds_only_its_bodys_endpoints() {
+    let mut doc: Value = serde_norway::from_str(SPEC).unwrap();
+    merge_success_alternatives(&mut doc);
+    let endpoints = operations::relationship_endpoints(&doc).unwrap();
+    let code = operations::relationship_source(&endpoints);
+    let to_many = &code[code
+        .find("pub enum ToManyRelationshipDocumentEndpoint")
+        .unwrap()..];
+    let to_one = &code[..code
+        .find("pub enum ToManyRelationshipDocumentEndpoint")
+        .unwrap()];
+    assert!(!to_many.contains("SetCustomerInteractionContact"));
+    assert!(!to_one.contains("AddCustomerAccountContacts"));
+    assert_eq!(
+        to_one
+            .matches("Self::SetCustomerInteractionContact =>")
+            .count(),
+        2
+    );
+}
