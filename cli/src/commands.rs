@@ -282,6 +282,9 @@ fn apply_query<'a, T: Listed>(mut list: List<'a, T>, query: &Query) -> List<'a, 
             None => list.sort(sort.as_str(), SortDirection::Ascending),
         };
     }
+    if query.unchecked_params {
+        list = list.unchecked_params();
+    }
     list
 }
 

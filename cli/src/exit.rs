@@ -15,7 +15,8 @@ pub enum Exit {
     /// The command line was wrong (clap's own code).
     Usage = 2,
     /// A value or setting was refused before anything was sent (`Error::InvalidInput`),
-    /// or an input file's columns are wrong.
+    /// a list's answer says it does not support a filter or sort given
+    /// (`Error::Unsupported`), or an input file's columns are wrong.
     InvalidInput = 3,
     /// The credentials were missing, refused or could not be exchanged (`Error::Auth`).
     Auth = 4,
@@ -94,7 +95,7 @@ pub fn exit_of(error: &Error) -> Exit {
         Error::Auth(_) => Exit::Auth,
         Error::Decode(_) => Exit::Decode,
         Error::Transport(_) => Exit::Transport,
-        Error::InvalidInput(_) => Exit::InvalidInput,
+        Error::InvalidInput(_) | Error::Unsupported(_) => Exit::InvalidInput,
         // A kind added to the library later: still a failure, never success.
         _ => Exit::Local,
     }
@@ -120,6 +121,14 @@ pub fn describe(error: &Error, host: &str) -> String {
         Error::InvalidInput(input) => {
             let field = flag_of(&input.field).unwrap_or(&input.field);
             return Failure::refused(field, &input.reason).message;
+        }
+        Error::Unsupported(unsupported) => {
+            lines.push(format!("{host}: {error}"));
+            lines.push(format!(
+                "check the --{} value, or add --unchecked-params if the server supports it \
+                 anyway",
+                unsupported.parameter
+            ));
         }
         Error::Transport(transport) => {
             let cause = cause_of(error);

@@ -222,6 +222,10 @@ struct Query {
     /// Sort by a field; `-field` for descending.
     #[arg(long, value_name = "[-]FIELD", allow_hyphen_values = true)]
     sort: Option<String>,
+    /// Use the answer even when its `meta.features` does not name a filter or sort given
+    /// here (by default that is an error, since the server may have ignored it).
+    #[arg(long)]
+    unchecked_params: bool,
 }
 
 #[derive(Debug, Args)]

@@ -361,6 +361,33 @@ async fn list_filters_sorts_limits_and_includes() {
     );
     assert_eq!(code(&output), 3);
     assert!(stderr(&output).contains("--include"), "{}", stderr(&output));
+
+    // A misspelt filter on a server that ignores it: refused by the client, exit 3, no
+    // row written as if filtered; the flag takes the answer as it is.
+    fake.ignore_unsupported_options(true);
+    let args = [
+        "interactions",
+        "list",
+        "--filter",
+        "methd=email",
+        "--limit",
+        "3",
+    ];
+    let output = run(&mut ctrlhub(&fake), &args);
+    assert_eq!(code(&output), 3, "{}", stderr(&output));
+    assert!(stdout(&output).trim().is_empty(), "{}", stdout(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains("does not support filter `methd`"),
+        "{message}"
+    );
+    assert!(message.contains("method"), "{message}");
+    assert!(message.contains("--unchecked-params"), "{message}");
+    let mut unchecked = args.to_vec();
+    unchecked.push("--unchecked-params");
+    let output = run(&mut ctrlhub(&fake), &unchecked);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(json_lines(&output).len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread")]

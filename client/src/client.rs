@@ -17,6 +17,7 @@ use crate::generated;
 use crate::interactions::Interactions;
 use crate::members::Members;
 use crate::pages::{ListDocument, ListStream, stream_pages};
+use crate::query::UsedOptions;
 
 /// A client for one Ctrl Hub organisation.
 ///
@@ -217,6 +218,7 @@ impl Client {
         self.list_stream(
             None,
             crate::list::DEFAULT_PAGES_IN_FLIGHT,
+            None,
             move |raw, offset| list(raw, offset.unwrap_or(0)),
             |item| item,
         )
@@ -229,6 +231,7 @@ impl Client {
         &self,
         start: Option<u64>,
         ahead: usize,
+        check: Option<UsedOptions>,
         mut list: F,
         item: fn(D::Item) -> T,
     ) -> ListStream<T>
@@ -242,9 +245,16 @@ impl Client {
         stream_pages(start, ahead, move |offset| {
             let (call, raw) = Call::start(&client.raw);
             let request = list(raw, offset);
+            let check = check.clone();
             async move {
                 let error = match request.await {
-                    Ok(answer) => return Ok(answer.into_inner().into_page().map(item)),
+                    Ok(answer) => {
+                        let page = answer.into_inner().into_page();
+                        if let Some(used) = check {
+                            used.check(&page.features)?;
+                        }
+                        return Ok(page.map(item));
+                    }
                     Err(error) => error,
                 };
                 Err(call.fail(error).await)

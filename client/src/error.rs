@@ -26,6 +26,9 @@ pub enum Error {
     Transport(TransportError),
     /// The input was rejected before anything was sent.
     InvalidInput(InputError),
+    /// A list answer's `meta.features` says the endpoint does not support a filter, sort or
+    /// include the request used: its items were not used, as they were not what was asked.
+    Unsupported(UnsupportedOption),
 }
 
 impl Error {
@@ -36,7 +39,7 @@ impl Error {
             Error::Api(e) => Some(e.status),
             Error::Auth(e) => e.status(),
             Error::Decode(e) => e.status,
-            Error::Transport(_) | Error::InvalidInput(_) => None,
+            Error::Transport(_) | Error::InvalidInput(_) | Error::Unsupported(_) => None,
         }
     }
 
@@ -80,6 +83,7 @@ impl fmt::Display for Error {
             Error::Decode(e) => e.fmt(f),
             Error::Transport(e) => e.fmt(f),
             Error::InvalidInput(e) => e.fmt(f),
+            Error::Unsupported(e) => e.fmt(f),
         }
     }
 }
@@ -354,6 +358,31 @@ pub struct InputError {
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "invalid `{}`: {}", self.field, self.reason)
+    }
+}
+
+/// A filter, sort or include a list endpoint says (in `meta.features`) it does not support.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnsupportedOption {
+    /// The parameter: `filter`, `sort` or `include`.
+    pub parameter: &'static str,
+    /// The option the request used (a sort field without its `-`).
+    pub option: String,
+    /// The options the endpoint says it supports.
+    pub supported: Vec<String>,
+}
+
+impl fmt::Display for UnsupportedOption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "this list does not support {} `{}`; Ctrl Hub lists these: {} (no item of the \
+             answer was used)",
+            self.parameter,
+            self.option,
+            self.supported.join(", ")
+        )
     }
 }
 

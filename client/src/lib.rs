@@ -40,7 +40,7 @@ pub use crate::customer_accounts::{CustomerAccount, CustomerAccounts, NewCustome
 pub use crate::env::EnvVar;
 pub use crate::error::{
     ApiError, AuthError, DecodeError, Error, InputError, Outcome, TransportError,
-    TransportErrorKind,
+    TransportErrorKind, UnsupportedOption,
 };
 pub use crate::id::IntoId;
 pub use crate::included::IncludedResource;

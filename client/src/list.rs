@@ -55,6 +55,7 @@ pub struct List<'a, T> {
     client: &'a Client,
     pub(crate) query: ListQuery,
     pages_in_flight: usize,
+    checked: bool,
     item: PhantomData<fn() -> T>,
 }
 
@@ -65,6 +66,7 @@ impl<T> Clone for List<'_, T> {
             client: self.client,
             query: self.query.clone(),
             pages_in_flight: self.pages_in_flight,
+            checked: self.checked,
             item: PhantomData,
         }
     }
@@ -79,6 +81,7 @@ impl<'a, T: Listed> List<'a, T> {
             client,
             query: ListQuery::default(),
             pages_in_flight: DEFAULT_PAGES_IN_FLIGHT,
+            checked: true,
             item: PhantomData,
         }
     }
@@ -119,6 +122,19 @@ impl<'a, T: Listed> List<'a, T> {
         self
     }
 
+    /// Skips the check of the request's filters, sorts and includes against the options
+    /// the answer's `meta.features` names, for a server whose reported options lag
+    /// behind what it supports.
+    ///
+    /// Without it, an option the answer says the endpoint does not support is an
+    /// [`Error::Unsupported`] naming it and the supported ones, and none of that answer's
+    /// items is returned: a misspelt filter (`methd`) would otherwise list everything, as
+    /// if filtered. An answer that reports no options checks nothing.
+    pub fn unchecked_params(mut self) -> Self {
+        self.checked = false;
+        self
+    }
+
     /// Fetches one page, starting at [`offset`](List::offset).
     ///
     /// # Errors
@@ -132,7 +148,11 @@ impl<'a, T: Listed> List<'a, T> {
             offset: self.query.offset,
         };
         let answer = self.client.call(|raw| T::Raw::list(raw, at)).await?;
-        Ok(answer.into_inner().into_page().map(T::from_raw))
+        let page = answer.into_inner().into_page();
+        if self.checked {
+            self.query.used().check(&page.features)?;
+        }
+        Ok(page.map(T::from_raw))
     }
 
     /// Every item, page after page, fetched lazily as the stream is polled; see
@@ -147,6 +167,7 @@ impl<'a, T: Listed> List<'a, T> {
         self.client.list_stream(
             self.query.offset,
             self.pages_in_flight,
+            self.checked.then(|| self.query.used()),
             move |raw, offset| {
                 let params = params.clone();
                 T::Raw::list(

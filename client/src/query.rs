@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::error::Error;
+use crate::error::{Error, UnsupportedOption};
 use crate::jsonapi::Filters;
+use crate::pages::Features;
 
 /// The order of a sort.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,6 +24,43 @@ pub(crate) struct ListQuery {
     sort: Option<(String, SortDirection)>,
     filters: BTreeMap<String, String>,
     include: Vec<&'static str>,
+}
+
+/// The filter, sort and include options a list request used, to check against what the
+/// answer's `meta.features` says the endpoint supports.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct UsedOptions {
+    filters: Vec<String>,
+    sort: Option<String>,
+    include: Vec<&'static str>,
+}
+
+impl UsedOptions {
+    /// [`Error::Unsupported`] for the first option `features` reports and does not name.
+    /// A sort is matched without its `-`, a filter name exactly (`created_at.since` is its
+    /// own option), and an empty list of options means "not reported": it checks nothing.
+    pub(crate) fn check(&self, features: &Features) -> Result<(), Error> {
+        let used_filters = self.filters.iter().map(String::as_str);
+        supported("filter", used_filters, &features.filter)?;
+        supported("sort", self.sort.as_deref().into_iter(), &features.sort)?;
+        supported("include", self.include.iter().copied(), &features.include)
+    }
+}
+
+fn supported<'a>(
+    parameter: &'static str,
+    mut used: impl Iterator<Item = &'a str>,
+    options: &[String],
+) -> Result<(), Error> {
+    let named = |option: &str| options.iter().any(|o| o.trim_start_matches('-') == option);
+    match used.find(|option| !options.is_empty() && !named(option)) {
+        Some(option) => Err(Error::Unsupported(UnsupportedOption {
+            parameter,
+            option: option.to_owned(),
+            supported: options.to_vec(),
+        })),
+        None => Ok(()),
+    }
 }
 
 /// A list request's parameters, checked and ready to send.
@@ -46,6 +84,15 @@ impl ListQuery {
 
     pub(crate) fn include(&mut self, names: impl IntoIterator<Item = &'static str>) {
         self.include.extend(names);
+    }
+
+    /// The filter, sort and include options this request uses.
+    pub(crate) fn used(&self) -> UsedOptions {
+        UsedOptions {
+            filters: self.filters.keys().cloned().collect(),
+            sort: self.sort.as_ref().map(|(field, _)| field.clone()),
+            include: self.include.clone(),
+        }
     }
 
     /// Checks the settings; a bad one is an [`Error::InvalidInput`] naming it.
@@ -106,3 +153,6 @@ fn check_field_name(setting: &str, field: &str) -> Result<(), Error> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -86,6 +86,8 @@ struct Inner {
     update_semantics: Mutex<UpdateSemantics>,
     /// Attributes the server has and the spec does not name, and what a PUT does with them.
     unnamed: Mutex<Vec<(String, UnnamedOnPut)>>,
+    /// Whether a list ignores a filter or sort outside its features instead of refusing it.
+    ignore_unsupported: Mutex<bool>,
     required_on_create: Mutex<Vec<String>>,
     /// How long a create takes before it is stored (a slow service).
     create_delay: Mutex<std::time::Duration>,
@@ -278,6 +280,7 @@ impl FakeCtrlHub {
             requests: Mutex::new(Vec::new()),
             update_semantics: Mutex::new(UpdateSemantics::default()),
             unnamed: Mutex::new(Vec::new()),
+            ignore_unsupported: Mutex::new(false),
             paging: Mutex::new(Paging::default()),
             create_delay: Mutex::new(std::time::Duration::ZERO),
             required_on_create: Mutex::new(
@@ -487,6 +490,13 @@ impl FakeCtrlHub {
         let mut unnamed = lock(&self.inner.unnamed);
         unnamed.retain(|(held, _)| held != name);
         unnamed.push((name.to_owned(), on_put));
+    }
+
+    /// Plays a server whose lists ignore a filter or sort outside the features they report
+    /// (answering with everything, unfiltered), instead of refusing it with a 400 (the
+    /// default: stricter than a lax server, so that a misspelt option fails a test).
+    pub fn ignore_unsupported_options(&self, ignore: bool) {
+        *lock(&self.inner.ignore_unsupported) = ignore;
     }
 
     /// The attributes a create must carry from now on. Which ones Ctrl Hub requires is
@@ -1109,6 +1119,41 @@ async fn list_page(
         (Err(response), _) | (_, Err(response)) => return response,
         _ => return bad_parameter("limit", "must be at least 1"),
     };
+    // A filter or sort outside the features the list reports: refused as documented, or
+    // (playing a lax server) ignored, so that the list comes back unfiltered.
+    let options = |name: &str| -> Vec<String> {
+        features["params"][name]["options"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|o| o.as_str().map(str::to_owned))
+            .collect()
+    };
+    let (filters, sorts) = (options("filter"), options("sort"));
+    let ignore = *lock(&inner.ignore_unsupported);
+    let mut pairs = pairs;
+    let mut refused = None;
+    pairs.retain(|(key, value)| {
+        let (parameter, option, supported) = match key
+            .strip_prefix("filter[")
+            .and_then(|k| k.strip_suffix(']'))
+        {
+            Some(field) => ("filter", field, &filters),
+            None if key == "sort" => ("sort", value.trim_start_matches('-'), &sorts),
+            None => return true,
+        };
+        let known = supported.is_empty() || supported.iter().any(|s| s == option);
+        if !known && !ignore && refused.is_none() {
+            refused = Some(bad_parameter(
+                parameter,
+                &format!("{option} is not one of {}", supported.join(", ")),
+            ));
+        }
+        known
+    });
+    if let Some(response) = refused {
+        return response;
+    }
     // References, not copies: only the page itself is cloned, so a large organisation
     // costs the fake little memory per request.
     let items = lock(collection);

@@ -143,3 +143,96 @@ async fn bad_list_settings_are_refused_naming_them_and_nothing_is_sent() {
     );
     assert_eq!(anything.calls_async().await, 0);
 }
+
+mod features {
+    use ctrlhub::Error;
+    use ctrlhub_fake::FakeCtrlHub;
+    use futures::StreamExt;
+
+    use crate::common::client_for;
+
+    #[tokio::test]
+    async fn a_misspelt_filter_is_refused_by_the_client_when_the_server_ignores_it() {
+        let fake = FakeCtrlHub::start().await.unwrap();
+        fake.seed_interactions(5);
+        fake.ignore_unsupported_options(true);
+        let client = client_for(&fake);
+        let list = client.interactions().list().filter("methd", "email");
+        match list.page().await {
+            Err(Error::Unsupported(e)) => {
+                assert_eq!((e.parameter, e.option.as_str()), ("filter", "methd"));
+                assert!(
+                    e.supported.contains(&"method".to_owned()),
+                    "{:?}",
+                    e.supported
+                );
+                let text = e.to_string();
+                assert!(text.contains("does not support filter `methd`"), "{text}");
+            }
+            other => panic!("expected Unsupported, got {other:?}"),
+        }
+        // A stream checks before yielding anything: the error, and no item.
+        let items: Vec<_> = client
+            .interactions()
+            .list()
+            .filter("methd", "email")
+            .stream()
+            .collect()
+            .await;
+        assert!(
+            matches!(items.first(), Some(Err(Error::Unsupported(_)))),
+            "{items:?}"
+        );
+        assert!(items.iter().all(Result::is_err), "no item as if filtered");
+        // A misspelt sort too, matched without its `-`.
+        let sorted = client
+            .interactions()
+            .list()
+            .sort("date_tme", ctrlhub::SortDirection::Descending)
+            .page()
+            .await;
+        assert!(
+            matches!(&sorted, Err(Error::Unsupported(e)) if e.option == "date_tme"),
+            "{sorted:?}"
+        );
+        // Opted out: the lax server's answer, unfiltered.
+        let page = client
+            .interactions()
+            .list()
+            .filter("methd", "email")
+            .unchecked_params()
+            .page()
+            .await
+            .unwrap();
+        assert_eq!(page.items.len(), 5);
+        // A supported filter passes the check.
+        let email = client
+            .interactions()
+            .list()
+            .filter("method", "email")
+            .page()
+            .await
+            .unwrap();
+        assert!(
+            email
+                .items
+                .iter()
+                .all(|i| i.method.as_ref().is_some_and(|m| m.as_str() == "email"))
+        );
+    }
+
+    #[tokio::test]
+    async fn the_strict_fake_refuses_a_filter_outside_its_features_itself() {
+        let fake = FakeCtrlHub::start().await.unwrap();
+        let client = client_for(&fake);
+        let error = client
+            .contacts()
+            .list()
+            .filter("emial", "ada@example.com")
+            .unchecked_params()
+            .page()
+            .await
+            .unwrap_err();
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
+    }
+}
