@@ -629,7 +629,10 @@ fn an_identifier_needs_both_type_and_id_required() {
     // Another member required instead of `id`: still not an identifier.
     doc["components"]["schemas"]["UserIdentifier"]["required"] =
         serde_json::json!(["type", "name"]);
-    let names: Vec<String> = links::identifiers(&doc).into_iter().map(|i| i.name).collect();
+    let names: Vec<String> = links::identifiers(&doc)
+        .into_iter()
+        .map(|i| i.name)
+        .collect();
     assert!(!names.contains(&"UserIdentifier".to_owned()), "{names:?}");
 }
 

@@ -262,6 +262,9 @@ impl FakeCtrlHub {
     }
 
     async fn start_with(options: FakeBuilder) -> std::io::Result<FakeCtrlHub> {
+        spec::loaded().map_err(|problem| {
+            std::io::Error::other(format!("the fake's openapi/ctrlhub.yaml: {problem}"))
+        })?;
         let org_id = options.org_id.unwrap_or_else(Uuid::new_v4);
         let author_id = Uuid::new_v4();
         let (contacts, accounts, members) = seed_people(org_id, author_id);
@@ -708,7 +711,12 @@ async fn intake(
     if let Some(response) = fault(inner).await {
         return Some(response);
     }
-    refuse(inner, org_id, headers, !body.is_empty())
+    if let Some(response) = refuse(inner, org_id, headers, !body.is_empty()) {
+        return Some(response);
+    }
+    spec::check_parameters(method.as_str(), uri.path(), &query_pairs(uri))
+        .err()
+        .map(|bad| bad_parameter(&bad.name, &bad.detail))
 }
 
 /// Checks credentials, the organisation and the request media type; the answer refusing

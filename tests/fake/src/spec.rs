@@ -1,6 +1,6 @@
 //! The fake's request rules, read from the OpenAPI document the client is generated
 //! from (`openapi/ctrlhub.yaml`, packaged with this crate): types, formats, enum values
-//! (`x-extensible-enum` included: the fake accepts only the values the document lists),
+//! (an open set's `x-extensible-enum` accepts any value, as the spec says it may grow),
 //! the resource `type` (a request's relationships name their target's in their identifier
 //! schemas; a relationship endpoint's body in `x-ctrlhub-target`), the relationship names
 //! a schema declares. Not a second hand-written copy of the rules.
@@ -9,14 +9,30 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-/// The spec, parsed once.
+/// The spec this crate carries, parsed once: the document, or why it could not be read.
+fn parsed() -> &'static Result<Value, String> {
+    static SPEC: OnceLock<Result<Value, String>> = OnceLock::new();
+    SPEC.get_or_init(|| parse(include_str!("../openapi/ctrlhub.yaml")))
+}
+
+/// `text` as an OpenAPI document with `paths`.
+fn parse(text: &str) -> Result<Value, String> {
+    let doc: Value = serde_norway::from_str(text).map_err(|e| format!("not YAML: {e}"))?;
+    if doc.get("paths").and_then(Value::as_object).is_none() {
+        return Err("it has no `paths`".into());
+    }
+    Ok(doc)
+}
+
+/// Whether the spec loaded: a fake does not start without it (it would refuse everything).
+pub(crate) fn loaded() -> Result<(), String> {
+    parsed().as_ref().map(|_| ()).map_err(Clone::clone)
+}
+
+/// The spec (`null` if it did not load, which [`loaded`] keeps a fake from starting with).
 fn spec() -> &'static Value {
-    static SPEC: OnceLock<Value> = OnceLock::new();
-    SPEC.get_or_init(|| {
-        // The file is part of this crate; a parse failure is a packaging bug that every
-        // request would report (as an empty spec refuses nothing, it fails closed below).
-        serde_norway::from_str(include_str!("../openapi/ctrlhub.yaml")).unwrap_or(Value::Null)
-    })
+    static NULL: Value = Value::Null;
+    parsed().as_ref().unwrap_or(&NULL)
 }
 
 /// A request body that breaks the spec: where (a JSON pointer) and why.
@@ -208,10 +224,8 @@ fn check_type(schema: &Value, kind: &str, value: &Value, at: &str) -> Result<(),
 }
 
 fn check_string(schema: &Value, text: &str, at: &str) -> Result<(), Violation> {
-    let allowed = schema
-        .get("enum")
-        .or_else(|| schema.get("x-extensible-enum"))
-        .and_then(Value::as_array);
+    // `x-extensible-enum` lists the values known so far of an open set: any is accepted.
+    let allowed = schema.get("enum").and_then(Value::as_array);
     if let Some(allowed) = allowed
         && !allowed.iter().any(|v| v == text)
     {
@@ -223,7 +237,7 @@ fn check_string(schema: &Value, text: &str, at: &str) -> Result<(), Violation> {
     }
     let format = schema.get("format").and_then(Value::as_str);
     let ok = match format {
-        Some("uuid") => uuid::Uuid::try_parse(text).is_ok(),
+        Some("uuid") => is_hyphenated_uuid(text),
         Some("date-time") => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
         Some("email") => text
             .split_once('@')
@@ -238,6 +252,96 @@ fn check_string(schema: &Value, text: &str, at: &str) -> Result<(), Violation> {
             format!("`{text}` is not a valid {}", format.unwrap_or("value")),
         ))
     }
+}
+
+/// A path or query parameter that breaks the spec: its name and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BadParameter {
+    pub(crate) name: String,
+    pub(crate) detail: String,
+}
+
+/// Checks a request's path and query against the operation the spec declares for
+/// `method` on `path`: every path parameter of `format: uuid` is a hyphenated UUID, and
+/// every query parameter is one the operation declares (`filter[FIELD]` for a deep-object
+/// `filter`). A path the spec does not have is left to the router.
+pub(crate) fn check_parameters(
+    method: &str,
+    path: &str,
+    query: &[(String, String)],
+) -> Result<(), BadParameter> {
+    let Some((template, operation, item)) = operation_at(method, path) else {
+        return Ok(());
+    };
+    let declared: Vec<&Value> = [item, operation]
+        .into_iter()
+        .filter_map(|node| node.get("parameters").and_then(Value::as_array))
+        .flatten()
+        .map(resolve)
+        .collect();
+    for (segment, value) in template.split('/').zip(path.split('/')) {
+        let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
+            continue;
+        };
+        let is_uuid = declared.iter().any(|p| {
+            p.get("name").and_then(Value::as_str) == Some(name)
+                && p.pointer("/schema/format").and_then(Value::as_str) == Some("uuid")
+        });
+        if is_uuid && !is_hyphenated_uuid(value) {
+            return Err(BadParameter {
+                name: name.to_owned(),
+                detail: format!("`{value}` is not a hyphenated UUID"),
+            });
+        }
+    }
+    for (key, _) in query {
+        let known = declared.iter().any(|p| {
+            let name = p.get("name").and_then(Value::as_str);
+            let in_query = p.get("in").and_then(Value::as_str) == Some("query");
+            let deep = p.get("style").and_then(Value::as_str) == Some("deepObject");
+            in_query
+                && name.is_some_and(|name| {
+                    if deep {
+                        key.strip_prefix(name).is_some_and(|rest| {
+                            rest.len() > 2 && rest.starts_with('[') && rest.ends_with(']')
+                        })
+                    } else {
+                        key == name
+                    }
+                })
+        });
+        if !known {
+            return Err(BadParameter {
+                name: key.clone(),
+                detail: format!("`{key}` is not a parameter of this operation"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The spec's path template matching `path`, its operation for `method`, and its path item.
+fn operation_at(
+    method: &str,
+    path: &str,
+) -> Option<(&'static str, &'static Value, &'static Value)> {
+    let paths = spec().get("paths")?.as_object()?;
+    paths.iter().find_map(|(template, item)| {
+        let segments: Vec<&str> = template.split('/').collect();
+        let actual: Vec<&str> = path.split('/').collect();
+        let matches = segments.len() == actual.len()
+            && segments
+                .iter()
+                .zip(&actual)
+                .all(|(t, a)| t.starts_with('{') || t == a);
+        let operation = item.get(method.to_ascii_lowercase())?;
+        matches.then_some((template.as_str(), operation, item))
+    })
+}
+
+/// A UUID in its hyphenated form only (not `urn:uuid:`, braced or simple).
+pub(crate) fn is_hyphenated_uuid(text: &str) -> bool {
+    text.len() == 36 && uuid::Uuid::try_parse(text).is_ok()
 }
 
 #[cfg(test)]

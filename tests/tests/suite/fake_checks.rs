@@ -61,7 +61,7 @@ async fn values_the_spec_does_not_allow_are_refused_naming_them() {
         ("date_time", json!("2026-01-05 09:00")),
         ("date_time", json!("yesterday")),
         ("contacted", json!("true")),
-        ("method", json!("carrier pigeon")),
+        ("method", json!(["email"])),
         ("direction", json!(1)),
     ] {
         let mut attributes = valid();
@@ -198,4 +198,58 @@ async fn unlinking_with_null_is_not_documented_and_is_refused() {
         .await
         .unwrap();
     assert!(answer.status().is_success(), "{}", answer.status());
+}
+
+#[tokio::test]
+async fn any_value_of_an_open_set_passes() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let mut attributes = valid();
+    attributes["method"] = json!("carrier pigeon");
+    attributes["status"] = json!("completed");
+    let (status, answer) = post(&fake, create(attributes, json!({}))).await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(fake.interactions()[0]["attributes"]["status"], "completed");
+}
+
+#[tokio::test]
+async fn ids_in_urn_form_and_undeclared_query_parameters_get_the_documented_400() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let get = |path: String| {
+        reqwest::Client::new()
+            .get(format!(
+                "{}/v3/orgs/{}{path}",
+                fake.base_url(),
+                fake.org_id()
+            ))
+            .header("x-session-token", fake.session_token())
+            .send()
+    };
+    // The documented bare error object of a parameter problem.
+    let parameter_of = |answer: Value| answer["source"]["parameter"].clone();
+    let answer = get(format!("/customers/interactions/urn:uuid:{}", ctrlhub_id()))
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 400);
+    assert_eq!(
+        parameter_of(answer.json().await.unwrap()),
+        "customer_interaction_id"
+    );
+    let answer = get("/customers/interactions?page[limit]=5".into())
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 400);
+    assert_eq!(parameter_of(answer.json().await.unwrap()), "page[limit]");
+    // The documented names pass.
+    let answer = get("/customers/interactions?limit=5&filter[method]=email".into())
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    // In a body too: a relationship's id must be hyphenated.
+    let urn = json!({"contact": {"data": {"type": "contacts", "id": format!("urn:uuid:{}", ctrlhub_id())}}});
+    let (status, answer) = post(&fake, create(valid(), urn)).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        answer["errors"][0]["source"]["pointer"],
+        "/data/relationships/contact/data/id"
+    );
 }
