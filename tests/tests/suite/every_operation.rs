@@ -544,3 +544,26 @@ async fn bad_input_to_the_new_resources_is_refused_naming_the_field() {
         "filter"
     );
 }
+
+#[tokio::test]
+async fn notes_with_a_nul_character_are_refused_on_create_and_update() {
+    let (field, reason) = refused(|c| async move {
+        c.interactions()
+            .create(ctrlhub::NewInteraction::new().notes("before\0after"))
+            .await
+            .map(|_| ())
+    })
+    .await;
+    assert_eq!(
+        (field.as_str(), reason.as_str()),
+        ("notes", "contains a NUL character")
+    );
+    let (field, _) = refused(|c| async move {
+        c.interactions()
+            .update(ID, ctrlhub::InteractionChanges::new().notes("\0"))
+            .await
+            .map(|_| ())
+    })
+    .await;
+    assert_eq!(field, "notes");
+}
