@@ -564,7 +564,7 @@ fn the_deep_object_filter_is_generated_as_a_form_in_memory_only() {
     );
     let mut doc: Value = serde_norway::from_str(SPEC).unwrap();
     deep_objects_as_forms(&mut doc);
-    let filter = &doc["components"]["parameters"]["Filter"];
+    let filter = &doc["components"]["parameters"]["InteractionFilter"];
     assert_eq!(
         (filter["style"].as_str(), filter["explode"].as_bool()),
         (Some("form"), Some(true))

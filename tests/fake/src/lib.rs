@@ -856,6 +856,8 @@ fn attributes_of(data: &Value) -> serde_json::Map<String, Value> {
 const INTERACTIONS: &str = "/v3/orgs/{org_id}/customers/interactions";
 const INTERACTION: &str = "/v3/orgs/{org_id}/customers/interactions/{customer_interaction_id}";
 const CONTACT: &str = "/v3/orgs/{org_id}/customers/contacts/{contact_id}";
+const CONTACTS: &str = "/v3/orgs/{org_id}/customers/contacts";
+const MEMBERS: &str = "/v3/orgs/{org_id}/iam/members";
 const ACCOUNTS: &str = "/v3/orgs/{org_id}/customers/accounts";
 const ACCOUNT_CONTACTS: &str =
     "/v3/orgs/{org_id}/customers/accounts/{customer_account_id}/relationships/contacts";
@@ -951,15 +953,6 @@ fn bad_parameter(name: &str, detail: &str) -> Response {
 /// The page size when the request names none, as the older docs give.
 pub const DEFAULT_LIMIT: usize = 10;
 
-const INCLUDE_OPTIONS: &[&str] = &[
-    "account",
-    "author",
-    "contact",
-    "organisation",
-    "property",
-    "representative",
-];
-
 /// The resource to include for a link: the stored contact, account or member when there
 /// is one, else a made-up resource with a `name` attribute.
 fn related_resource(inner: &Inner, type_: &str, id: &str) -> Value {
@@ -987,7 +980,12 @@ fn included_for(
     include: Option<&str>,
     resources: &[Value],
 ) -> Result<Vec<Value>, Response> {
-    included_among(inner, include, resources, INCLUDE_OPTIONS)
+    included_among(
+        inner,
+        include,
+        resources,
+        &spec::parameter_values(INTERACTIONS, "get", "include"),
+    )
 }
 
 /// The included resources for `include` over `resources`, whose relationships that may be
@@ -1026,13 +1024,28 @@ fn included_among(
     Ok(included)
 }
 
-/// The features an interaction list reports.
-fn interaction_features() -> Value {
+/// The features a list reports: its include, sort and filter options, from the spec
+/// (`null` where the list takes none).
+fn features_of(template: &str) -> Value {
+    let options = |name: &str| {
+        let values = spec::parameter_values(template, "get", name);
+        if values.is_empty() {
+            Value::Null
+        } else {
+            json!(values)
+        }
+    };
     json!({"params": {
-        "include": {"options": INCLUDE_OPTIONS},
-        "sort": {"options": ["date_time", "method", "direction"]},
-        "filter": {"options": ["method", "direction", "status", "contacted"]}
+        "include": {"options": options("include")},
+        "sort": {"options": options("sort")},
+        "filter": {"options": options("filter")}
     }})
+}
+
+/// The include options of a list, from the spec (`None` when it takes no `include`).
+fn include_options(template: &str) -> Option<Vec<&'static str>> {
+    let values = spec::parameter_values(template, "get", "include");
+    (!values.is_empty()).then_some(values)
 }
 
 async fn list_interactions(
@@ -1049,8 +1062,8 @@ async fn list_interactions(
         &inner,
         &uri,
         &inner.interactions,
-        interaction_features(),
-        Some(INCLUDE_OPTIONS),
+        features_of(INTERACTIONS),
+        include_options(INTERACTIONS).as_deref(),
     )
     .await
 }
@@ -1065,17 +1078,12 @@ async fn list_contacts(
     if let Some(response) = intake(&inner, &org_id, &method, &uri, &headers, &Bytes::new()).await {
         return response;
     }
-    let features = json!({"params": {
-        "include": {"options": CONTACT_INCLUDE_OPTIONS},
-        "sort": {"options": ["first_name", "last_name", "email"]},
-        "filter": {"options": ["email", "first_name", "last_name", "telephone"]}
-    }});
     list_page(
         &inner,
         &uri,
         &inner.contacts,
-        features,
-        Some(CONTACT_INCLUDE_OPTIONS),
+        features_of(CONTACTS),
+        include_options(CONTACTS).as_deref(),
     )
     .await
 }
@@ -1090,16 +1098,8 @@ async fn list_members(
     if let Some(response) = intake(&inner, &org_id, &method, &uri, &headers, &Bytes::new()).await {
         return response;
     }
-    let features = json!({"params": {
-        "include": {"options": null},
-        "sort": {"options": ["email"]},
-        "filter": {"options": ["email"]}
-    }});
-    list_page(&inner, &uri, &inner.members, features, None).await
+    list_page(&inner, &uri, &inner.members, features_of(MEMBERS), None).await
 }
-
-/// The relationships a contact list or get may include (documented).
-const CONTACT_INCLUDE_OPTIONS: &[&str] = &["author", "accounts", "interactions", "organisation"];
 
 /// One page of `collection` for the list request `uri`: `limit`, `offset`,
 /// `filter[field]` (exact, on attributes), `sort` (one field), and `include` among
@@ -1301,7 +1301,7 @@ async fn update_interaction(
     let mut interactions = lock(&inner.interactions);
     let resource = &mut interactions[index];
     let mut updatable: Vec<&str> = updatable.iter().map(String::as_str).collect();
-    updatable.extend(["date_time", "contacted", "notes"]);
+    updatable.extend(spec::updatable(INTERACTION));
     apply_update(resource, changes, &updatable, replace);
     resource["meta"]["updated_at"] = chrono::Utc::now()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -1471,7 +1471,7 @@ async fn get_contact(
         &inner,
         include,
         std::slice::from_ref(&resource),
-        CONTACT_INCLUDE_OPTIONS,
+        &spec::parameter_values(CONTACT, "get", "include"),
     ) {
         Ok(included) => included,
         Err(response) => return response,
@@ -1481,10 +1481,6 @@ async fn get_contact(
         json!({"data": resource, "included": included, "jsonapi": {"version": "1.0"}}),
     )
 }
-
-/// The attributes a contact update may carry (the reference's example; the spec
-/// refuses any other).
-const CONTACT_UPDATABLE: &[&str] = &["first_name", "last_name", "email", "telephone"];
 
 async fn update_contact(
     State(inner): State<Arc<Inner>>,
@@ -1509,7 +1505,7 @@ async fn update_contact(
     let mut contacts = lock(&inner.contacts);
     let resource = &mut contacts[index];
     let mut updatable: Vec<&str> = updatable.iter().map(String::as_str).collect();
-    updatable.extend(CONTACT_UPDATABLE);
+    updatable.extend(spec::updatable(CONTACT));
     apply_update(resource, changes, &updatable, replace);
     resource["meta"]["updated_at"] = chrono::Utc::now()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)

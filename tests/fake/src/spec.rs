@@ -339,6 +339,50 @@ fn operation_at(
     })
 }
 
+/// The `x-ctrlhub-values` of the parameter `name` of `method` on `template` (on the
+/// parameter or its schema): a list's include, sort or filter options.
+pub(crate) fn parameter_values(template: &str, method: &str, name: &str) -> Vec<&'static str> {
+    let path = format!("/paths/{}", template.replace('~', "~0").replace('/', "~1"));
+    let Some(item) = spec().pointer(&path) else {
+        return Vec::new();
+    };
+    let operation = item.get(method);
+    [Some(item), operation]
+        .into_iter()
+        .flatten()
+        .filter_map(|node| node.get("parameters").and_then(Value::as_array))
+        .flatten()
+        .map(resolve)
+        .filter(|p| p.get("name").and_then(Value::as_str) == Some(name))
+        .find_map(|p| {
+            p.get("x-ctrlhub-values")
+                .or_else(|| p.pointer("/schema/x-ctrlhub-values"))
+                .and_then(Value::as_array)
+        })
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
+/// The attributes a PUT on `template` may carry: its body's `data.attributes` members.
+pub(crate) fn updatable(template: &str) -> Vec<&'static str> {
+    let body = spec()
+        .pointer(&operation_pointer(template, "put"))
+        .and_then(|op| op.pointer("/requestBody/content/application~1vnd.api+json/schema"));
+    body.map(resolve)
+        .and_then(|document| document.pointer("/properties/data"))
+        .map(resolve)
+        .and_then(|data| data.pointer("/properties/attributes"))
+        .map(resolve)
+        .and_then(|attributes| attributes.get("properties"))
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(name, _)| name.as_str())
+        .collect()
+}
+
 /// A UUID in its hyphenated form only (not `urn:uuid:`, braced or simple).
 pub(crate) fn is_hyphenated_uuid(text: &str) -> bool {
     text.len() == 36 && uuid::Uuid::try_parse(text).is_ok()

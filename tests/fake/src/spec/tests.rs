@@ -180,3 +180,38 @@ fn a_spec_that_does_not_load_is_named_and_the_carried_one_loads() {
     );
     assert_eq!(parse("openapi: 3.0.3\n").unwrap_err(), "it has no `paths`");
 }
+
+#[test]
+fn the_lists_the_fake_enforces_come_from_the_spec() {
+    let interactions = "/v3/orgs/{org_id}/customers/interactions";
+    assert_eq!(
+        parameter_values(interactions, "get", "include"),
+        [
+            "author",
+            "organisation",
+            "representative",
+            "account",
+            "contact",
+            "property"
+        ]
+    );
+    assert_eq!(
+        parameter_values(interactions, "get", "sort"),
+        ["date_time", "method", "direction"]
+    );
+    assert_eq!(
+        parameter_values(interactions, "get", "filter"),
+        ["method", "direction", "status", "contacted"]
+    );
+    assert!(parameter_values("/v3/orgs/{org_id}/iam/members", "get", "include").is_empty());
+    assert!(parameter_values("/nowhere", "get", "include").is_empty());
+    assert_eq!(
+        updatable("/v3/orgs/{org_id}/customers/interactions/{customer_interaction_id}"),
+        ["contacted", "date_time", "notes"]
+    );
+    assert_eq!(
+        updatable("/v3/orgs/{org_id}/customers/contacts/{contact_id}"),
+        ["email", "first_name", "last_name", "telephone"]
+    );
+    assert!(updatable("/v3/orgs/{org_id}/iam/members/{member_id}").is_empty());
+}
