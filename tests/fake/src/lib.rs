@@ -239,6 +239,24 @@ impl FakeBuilder {
     }
 }
 
+/// Checks an answer of the fake (or of any server) to `method` on `path` against the
+/// response the spec declares for `status`: `Err` names where it breaks the schema. The
+/// fake's own suite runs every operation through it, so that the fake answers only as the
+/// docs say.
+///
+/// # Errors
+///
+/// A JSON pointer into `body` and what is wrong there.
+pub fn check_answer(
+    method: &str,
+    path: &str,
+    status: u16,
+    body: Option<&Value>,
+) -> Result<(), String> {
+    spec::check_response(method, path, status, body)
+        .map_err(|violation| format!("{}: {}", violation.pointer, violation.detail))
+}
+
 impl FakeCtrlHub {
     /// Starts a fake on a free loopback port, with a fresh organisation and session token.
     pub async fn start() -> std::io::Result<FakeCtrlHub> {

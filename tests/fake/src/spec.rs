@@ -69,6 +69,38 @@ pub(crate) fn check_request(template: &str, method: &str, body: &Value) -> Resul
     Ok(())
 }
 
+/// Checks an answer to `method` on `path` (a request path, such as
+/// `/v3/orgs/1f.../customers/interactions`) against the response the spec declares for
+/// `status` (or its `4XX`/`5XX` range). A bodyless answer passes where the response has no
+/// content.
+pub(crate) fn check_response(
+    method: &str,
+    path: &str,
+    status: u16,
+    body: Option<&Value>,
+) -> Result<(), Violation> {
+    let (template, operation, _) = operation_at(method, path).ok_or_else(|| Violation {
+        pointer: String::new(),
+        detail: format!("the spec has no {method} {path}"),
+    })?;
+    let responses = operation.get("responses").and_then(Value::as_object);
+    let range = format!("{}XX", status / 100);
+    let response = responses
+        .and_then(|r| r.get(&status.to_string()).or_else(|| r.get(&range)))
+        .map(resolve)
+        .ok_or_else(|| Violation {
+            pointer: String::new(),
+            detail: format!("{method} {template} does not document a {status}"),
+        })?;
+    let schema = response.pointer("/content/application~1vnd.api+json/schema");
+    match (schema, body) {
+        (Some(schema), Some(body)) => check(schema, body, ""),
+        (None, None) => Ok(()),
+        (Some(_), None) => Err(violation("", "the documented answer has a body")),
+        (None, Some(_)) => Err(violation("", "the documented answer has no body")),
+    }
+}
+
 /// Whether the spec has the operation `method` on the path `template`.
 pub(crate) fn has_operation(template: &str, method: &str) -> bool {
     spec()

@@ -6,6 +6,7 @@ mod create_contract;
 mod create_errors;
 mod create_many;
 mod every_operation;
+mod fake_answers;
 mod fake_checks;
 mod fake_end_to_end;
 mod fake_neighbours;
