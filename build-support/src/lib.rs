@@ -160,6 +160,7 @@ pub fn generate_from_str(
     let singles = single_documents(&doc);
     let operations = operations::operation_impls(&doc, &lists, &singles).map_err(&fail)?;
     let endpoints = operations::relationship_endpoints(&doc).map_err(&fail)?;
+    let related = operations::related_source(&doc, &operations).map_err(&fail)?;
     let identifiers = links::identifiers(&doc);
     let relationship_links = links::links(&doc, &identifiers);
     let doc_types = resource_types(&doc, &lists, &singles);
@@ -178,7 +179,8 @@ pub fn generate_from_str(
         tokens.extend(
             (operations::source(&operations)
                 + &operations::relationship_source(&endpoints)
-                + &links::source(&identifiers, &relationship_links))
+                + &links::source(&identifiers, &relationship_links)
+                + &related)
                 .parse::<proc_macro2::TokenStream>()
                 .map_err(|e| progenitor::Error::InternalError(format!("operation impls: {e}")))?,
         );

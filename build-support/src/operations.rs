@@ -43,6 +43,8 @@ pub(crate) struct OperationImpl {
     pub answer: String,
     /// For an update: the attributes its body can carry, as the spec names them.
     pub fields: Vec<String>,
+    /// For a get: the values its `include` takes (`x-ctrlhub-values`), in spec order.
+    pub include_values: Vec<String>,
 }
 
 /// The operations of the shapes above, each once, in path order.
@@ -77,11 +79,17 @@ pub(crate) fn operation_impls(
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_owned();
+            let include_values = if shape.trait_name == "GetOperation" {
+                include_values(doc, item, op)
+            } else {
+                Vec::new()
+            };
             found.insert(
                 key,
                 OperationImpl {
                     operation,
                     at,
+                    include_values,
                     ..shape
                 },
             );
@@ -107,6 +115,28 @@ fn parameters(doc: &Value, item: &Value, op: &Value) -> Vec<(String, String)> {
             let place = parameter.get("in")?.as_str()?.to_owned();
             Some((name, place))
         })
+        .collect()
+}
+
+/// The `x-ctrlhub-values` of the operation's `include` query parameter.
+fn include_values(doc: &Value, item: &Value, op: &Value) -> Vec<String> {
+    [item, op]
+        .into_iter()
+        .filter_map(|node| node.get("parameters").and_then(Value::as_array))
+        .flatten()
+        .filter_map(|parameter| resolve(doc, parameter))
+        .filter(|p| {
+            p.get("name").and_then(Value::as_str) == Some("include")
+                && p.get("in").and_then(Value::as_str) == Some("query")
+        })
+        .find_map(|p| {
+            p.pointer("/schema/x-ctrlhub-values")
+                .and_then(Value::as_array)
+        })
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
         .collect()
 }
 
@@ -171,6 +201,7 @@ fn shape_of(
         query: query.clone(),
         answer: answer.clone(),
         fields: Vec::new(),
+        include_values: Vec::new(),
     };
     match (method, ids.as_slice(), single_answer) {
         ("get", [], _) => {
@@ -459,4 +490,59 @@ pub(crate) fn relationship_source(endpoints: &[RelationshipEndpoint]) -> String 
         ));
     }
     source
+}
+
+/// For each get that takes `include`, the enum of what it can include
+/// (`{Resource}Related`, through the client's `relationships!`): its variants are the
+/// spec's `include` values, each a member of the resource's relationships schema, whose
+/// description documents it. A value that is not a relationship fails the build.
+pub(crate) fn related_source(doc: &Value, operations: &[OperationImpl]) -> Result<String, String> {
+    let mut source = String::new();
+    for op in operations {
+        if op.include_values.is_empty() {
+            continue;
+        }
+        let resource = op.schema.strip_suffix("Resource").unwrap_or(&op.schema);
+        let relationships = doc
+            .pointer(&format!(
+                "/components/schemas/{}/properties/relationships/$ref",
+                op.schema
+            ))
+            .and_then(Value::as_str)
+            .and_then(|target| target.strip_prefix("#/components/schemas/"))
+            .ok_or_else(|| format!("{}: `{}` has no relationships schema", op.at, op.schema))?;
+        let mut variants = String::new();
+        for value in &op.include_values {
+            let member = doc
+                .pointer(&format!(
+                    "/components/schemas/{relationships}/properties/{value}"
+                ))
+                .ok_or_else(|| {
+                    format!(
+                        "{}: `include` value `{value}` is not a relationship of `{relationships}`",
+                        op.at
+                    )
+                })?;
+            let doc_line = member
+                .get("description")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("The `{value}` relationship."), str::to_owned);
+            variants.push_str(&format!(
+                "#[doc = {doc_line:?}]\n{variant} => {value},\n",
+                variant = camel(value)
+            ));
+        }
+        source.push_str(&format!(
+            "crate::resource::relationships! {{\n\
+                 #[doc = {header:?}]\n\
+                 {resource}Related of types::{relationships} {{\n{variants}}}\n\
+             }}\n",
+            header = format!(
+                "A relationship of `{resource}` that `include` can name: the values the \
+                 spec gives `{}`'s `include`.",
+                op.operation
+            ),
+        ));
+    }
+    Ok(source)
 }

@@ -719,3 +719,64 @@ fn each_relationship_enum_holds_only_its_bodys_endpoints() {
         2
     );
 }
+
+#[test]
+fn each_gets_include_values_become_its_related_enum_documented_from_the_spec() {
+    let (doc, lists, singles) = real_shapes();
+    let found = operations::operation_impls(&doc, &lists, &singles).unwrap();
+    let contact = found
+        .iter()
+        .find(|op| op.operation == "get_contact")
+        .unwrap();
+    assert_eq!(
+        contact.include_values,
+        ["author", "accounts", "interactions", "organisation"]
+    );
+    let member = found
+        .iter()
+        .find(|op| op.operation == "get_member")
+        .unwrap();
+    assert!(member.include_values.is_empty());
+    let code: String = operations::related_source(&doc, &found)
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert!(code.contains("ContactRelatedoftypes::ContactRelationships{"));
+    assert!(code.contains("#[doc=\"Thecontacttheinteractionwaswith.\"]Contact=>contact,"));
+    assert!(!code.contains("MemberRelated"));
+}
+
+#[test]
+fn an_include_value_that_is_not_a_relationship_fails_the_build() {
+    let copy = SPEC.replacen(
+        "x-ctrlhub-values: [author, accounts, interactions, organisation]",
+        "x-ctrlhub-values: [author, acounts]",
+        1,
+    );
+    assert_ne!(copy, SPEC);
+    let err = gen_str(&copy).unwrap_err().to_string();
+    assert!(
+        err.contains("`include` value `acounts` is not a relationship of `ContactRelationships`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_new_include_value_reaches_the_generated_enum_with_no_other_edit() {
+    // The spec mutation of issue 17: a relationship and its include value added to a copy.
+    let copy = SPEC
+        .replacen(
+            "x-ctrlhub-values: [author, accounts, interactions, organisation]",
+            "x-ctrlhub-values: [author, accounts, interactions, organisation, households]",
+            1,
+        )
+        .replacen(
+            "    ContactRelationships:\n      description: The relationships of a contact.\n      type: object\n      properties:\n",
+            "    ContactRelationships:\n      description: The relationships of a contact.\n      type: object\n      properties:\n        households:\n          description: \"The contact's households.\"\n          allOf:\n            - $ref: \"#/components/schemas/ToManyRelationship\"\n",
+            1,
+        );
+    assert_eq!(copy.matches("households").count(), 3);
+    let code: String = gen_str(&copy).unwrap().client.split_whitespace().collect();
+    assert!(code.contains("#[doc=\"Thecontact'shouseholds.\"]Households=>households,"));
+    assert!(code.contains("pubhouseholds:::std::option::Option<crate::jsonapi::ToMany>"));
+}

@@ -2,11 +2,12 @@
 
 use uuid::Uuid;
 
+pub use crate::generated::ContactRelated;
 use crate::generated::types;
 use crate::jsonapi::{Object, ResourceIdentifier};
 use crate::list::List;
 use crate::model::{ContactAssociation, ContactSalutation};
-use crate::resource::{Details, Includes, Resources, TypedResource, relationships};
+use crate::resource::{Details, Includes, Resources, TypedResource};
 
 mod changes;
 
@@ -23,21 +24,6 @@ pub type ListContacts<'a> = List<'a, Contact>;
 
 /// A contact with the related resources Ctrl Hub included ([`crate::Get::include`]).
 pub type ContactDetails = Details<Contact>;
-
-relationships! {
-    /// A relationship of a contact, to fetch with it through `include` (the values the
-    /// reference documents).
-    ContactRelated of types::ContactRelationships {
-        /// The user who recorded the contact.
-        Author => author,
-        /// The customer accounts the contact belongs to.
-        Accounts => accounts,
-        /// The contact's interactions.
-        Interactions => interactions,
-        /// The organisation.
-        Organisation => organisation,
-    }
-}
 
 /// A contact (a person at a customer) as Ctrl Hub stored it.
 ///

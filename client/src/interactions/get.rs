@@ -1,31 +1,14 @@
-//! An interaction's relationships, and the related resources of a compound document.
+//! An interaction with the related resources of a compound document. Its relationships,
+//! [`InteractionRelated`], are generated from the spec's `include` values.
 
 use super::Interaction;
 use crate::contacts::Contact;
 use crate::customer_accounts::CustomerAccount;
 use crate::error::Error;
-use crate::generated::types;
+pub use crate::generated::InteractionRelated;
 use crate::included::IncludedResource;
 use crate::members::Member;
-use crate::resource::{Details, relationships};
-
-relationships! {
-    /// A relationship of an interaction, to fetch with it through `include`.
-    InteractionRelated of types::InteractionRelationships {
-        /// The user who recorded the interaction.
-        Author => author,
-        /// The organisation.
-        Organisation => organisation,
-        /// The organisation member who represented the organisation.
-        Representative => representative,
-        /// The customer account.
-        Account => account,
-        /// The contact the interaction was with.
-        Contact => contact,
-        /// The property.
-        Property => property,
-    }
-}
+use crate::resource::Details;
 
 /// An interaction with the related resources Ctrl Hub included; from a get with
 /// [`include`](crate::Get::include).
