@@ -205,26 +205,26 @@ async fn the_opt_in_single_request_sends_no_unnamed_attribute_and_a_replacing_se
 }
 
 #[tokio::test]
-async fn a_contacts_unnamed_attribute_survives_a_replacing_update() {
+async fn a_contacts_unnamed_attribute_survives_a_replacing_update_on_either_server() {
     use ctrlhub_fake::UnnamedOnPut;
-    let fake = FakeCtrlHub::start().await.unwrap();
-    fake.set_update_semantics(UpdateSemantics::Replace);
-    fake.hold_unnamed_attribute(
-        "preferred_name",
-        serde_json::json!("Ada"),
-        UnnamedOnPut::Accept,
-    );
-    let client = client_for(&fake);
-    let id: uuid::Uuid = fake.contacts()[0]["id"].as_str().unwrap().parse().unwrap();
-    let updated = client
-        .contacts()
-        .update(id, ContactChanges::new().telephone("01632 960001"))
-        .await
-        .unwrap();
-    assert_eq!(updated.other["preferred_name"], "Ada");
-    assert_eq!(fake.contacts()[0]["attributes"]["preferred_name"], "Ada");
-    assert_eq!(
-        fake.contacts()[0]["attributes"]["telephone"],
-        "01632 960001"
-    );
+    for on_put in [UnnamedOnPut::Accept, UnnamedOnPut::Refuse] {
+        let fake = FakeCtrlHub::start().await.unwrap();
+        fake.set_update_semantics(UpdateSemantics::Replace);
+        fake.hold_unnamed_attribute("preferred_name", serde_json::json!("Ada"), on_put);
+        let client = client_for(&fake);
+        let id: uuid::Uuid = fake.contacts()[0]["id"].as_str().unwrap().parse().unwrap();
+        let updated = client
+            .contacts()
+            .update(id, ContactChanges::new().telephone("01632 960001"))
+            .await
+            .unwrap();
+        assert_eq!(updated.other["preferred_name"], "Ada", "{on_put:?}");
+        assert_eq!(fake.contacts()[0]["attributes"]["preferred_name"], "Ada");
+        assert_eq!(
+            fake.contacts()[0]["attributes"]["telephone"],
+            "01632 960001"
+        );
+        let expected_puts = if on_put == UnnamedOnPut::Refuse { 2 } else { 1 };
+        assert_eq!(puts(&fake).len(), expected_puts, "{on_put:?}");
+    }
 }
