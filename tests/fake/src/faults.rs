@@ -1,0 +1,94 @@
+//! Faults: what a test queues to fail the next API requests with, and how the intake
+//! answers a request with the oldest queued one.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::FakeCtrlHub;
+use crate::state::{Inner, lock};
+
+/// A failure the fake gives the next API request instead of serving it (token requests
+/// are never faulted). Faults queue up and are used one per request, oldest first.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Answer with this status, extra headers and body.
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// Extra headers, such as `retry-after`.
+        headers: Vec<(String, String)>,
+        /// The body (empty for none).
+        body: String,
+    },
+    /// Never answer: the request stays open until the client gives up.
+    Hang,
+    /// Answer `307 Temporary Redirect` to this location.
+    Redirect(String),
+    /// Serve the request as usual: to fault a later request, not the next one.
+    Pass,
+}
+
+impl Fault {
+    /// A bodyless answer with `status`.
+    pub fn status(status: u16) -> Fault {
+        Fault::Status {
+            status,
+            headers: Vec::new(),
+            body: String::new(),
+        }
+    }
+
+    /// The same fault with one more header (for [`Fault::Status`]).
+    pub fn with_header(mut self, name: &str, value: &str) -> Fault {
+        if let Fault::Status { headers, .. } = &mut self {
+            headers.push((name.to_owned(), value.to_owned()));
+        }
+        self
+    }
+}
+
+impl FakeCtrlHub {
+    /// Queues a fault for the next API request.
+    pub fn push_fault(&self, fault: Fault) {
+        lock(&self.inner.faults).push_back(fault);
+    }
+
+    /// Faults not used yet.
+    pub fn pending_faults(&self) -> usize {
+        lock(&self.inner.faults).len()
+    }
+}
+
+/// The next queued fault's answer, if any; a hang never returns.
+pub(crate) async fn answer(inner: &Inner) -> Option<Response> {
+    let fault = lock(&inner.faults).pop_front()?;
+    Some(match fault {
+        Fault::Status {
+            status,
+            headers,
+            body,
+        } => {
+            let mut response = (
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                body,
+            )
+                .into_response();
+            for (name, value) in headers {
+                if let (Ok(name), Ok(value)) = (
+                    header::HeaderName::from_bytes(name.as_bytes()),
+                    header::HeaderValue::from_str(&value),
+                ) {
+                    response.headers_mut().insert(name, value);
+                }
+            }
+            response
+        }
+        Fault::Hang => std::future::pending().await,
+        Fault::Pass => return None,
+        Fault::Redirect(location) => (
+            StatusCode::TEMPORARY_REDIRECT,
+            [(header::LOCATION, location)],
+        )
+            .into_response(),
+    })
+}
