@@ -420,19 +420,19 @@ fn update<C: Changes>(
         } else {
             changes
         };
-        // Each pass drops at least one attribute, so this ends.
+        // Each pass drops at least one carried attribute, or ends.
         let answer = loop {
             let body = changes.clone().into_document(id);
             let error = match client.call(|raw| body.put(raw, at.clone())).await {
                 Ok(answer) => break answer,
                 Err(error) => error,
             };
-            let refused = refused_unnamed(&error, changes.unnamed());
-            if refused.is_empty() {
-                return Err(error);
-            }
-            for name in refused {
+            let carried = changes.unnamed().len();
+            for name in refused_unnamed(&error, changes.unnamed()) {
                 changes.unnamed().remove(&name);
+            }
+            if changes.unnamed().len() == carried {
+                return Err(error);
             }
         };
         Ok(C::Resource::from_raw(answer.into_inner().into_parts().0))
