@@ -1,16 +1,18 @@
 //! Request documents: a body checked against the spec and its `data` read, a PUT's
 //! changes applied to a stored resource, and the JSON:API linkage resources are made of.
 
+use std::sync::Mutex;
+
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::UnnamedOnPut;
-use crate::answers::{error, invalid_at};
+use crate::answers::{document, error, invalid_at};
 use crate::spec;
 use crate::state::{Inner, lock};
+use crate::{UnnamedOnPut, UpdateSemantics};
 
 /// The `data` of a request document for the operation `method` on the spec's path
 /// `template`, checked against `openapi/ctrlhub.yaml` (see [`spec`]), or the documented
@@ -47,7 +49,7 @@ pub(crate) fn request_body(
 /// A PUT's attribute changes, checked against the spec, and the unnamed attributes the
 /// fake accepts on a PUT (which the spec check would refuse: they are lifted out of the
 /// body before it, and put back in the changes after).
-pub(crate) fn update_body(
+fn update_body(
     inner: &Inner,
     template: &str,
     body: &Bytes,
@@ -77,9 +79,39 @@ pub(crate) fn update_body(
     Ok((changes, accepted))
 }
 
+/// A PUT of `body` to the resource at `index` of `store` (the operation on `template`):
+/// checked, applied under the fake's update semantics (the spec's updatable attributes and
+/// any unnamed one it accepts), and answered with the stored resource.
+pub(crate) fn put_update(
+    inner: &Inner,
+    store: &Mutex<Vec<Value>>,
+    index: usize,
+    template: &str,
+    body: &Bytes,
+    id: &str,
+) -> Response {
+    let (changes, accepted) = match update_body(inner, template, body, id) {
+        Ok(update) => update,
+        Err(response) => return response,
+    };
+    let replace = *lock(&inner.update_semantics) == UpdateSemantics::Replace;
+    let mut updatable: Vec<&str> = accepted.iter().map(String::as_str).collect();
+    updatable.extend(spec::updatable(template));
+    let mut resources = lock(store);
+    let resource = &mut resources[index];
+    apply_update(resource, changes, &updatable, replace);
+    resource["meta"]["updated_at"] = chrono::Utc::now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        .into();
+    document(
+        StatusCode::OK,
+        json!({"data": resource.clone(), "jsonapi": {"version": "1.0"}}),
+    )
+}
+
 /// Writes `changes` into `resource`'s attributes; under replace semantics the
 /// `updatable` attributes not in `changes` are removed first.
-pub(crate) fn apply_update(
+fn apply_update(
     resource: &mut Value,
     changes: serde_json::Map<String, Value>,
     updatable: &[&str],

@@ -8,9 +8,8 @@ use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use serde_json::json;
 
-use crate::UpdateSemantics;
 use crate::answers::{document, find_in};
-use crate::bodies::{apply_update, update_body};
+use crate::bodies::put_update;
 use crate::intake::{query_pairs, query_value};
 use crate::lists::{features_of, include_options, included_among, list_page};
 use crate::spec;
@@ -66,21 +65,5 @@ pub(crate) async fn update_contact(
         Ok(index) => index,
         Err(response) => return response,
     };
-    let (changes, updatable) = match update_body(&inner, CONTACT, &body, &id) {
-        Ok(update) => update,
-        Err(response) => return response,
-    };
-    let replace = *lock(&inner.update_semantics) == UpdateSemantics::Replace;
-    let mut contacts = lock(&inner.contacts);
-    let resource = &mut contacts[index];
-    let mut updatable: Vec<&str> = updatable.iter().map(String::as_str).collect();
-    updatable.extend(spec::updatable(CONTACT));
-    apply_update(resource, changes, &updatable, replace);
-    resource["meta"]["updated_at"] = chrono::Utc::now()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        .into();
-    document(
-        StatusCode::OK,
-        json!({"data": resource.clone(), "jsonapi": {"version": "1.0"}}),
-    )
+    put_update(&inner, &inner.contacts, index, CONTACT, &body, &id)
 }

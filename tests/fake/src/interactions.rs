@@ -9,9 +9,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::UpdateSemantics;
 use crate::answers::{document, error, invalid_at, not_found, not_found_interaction};
-use crate::bodies::{apply_update, attributes_of, link, request_body, update_body};
+use crate::bodies::{attributes_of, link, put_update, request_body};
 use crate::intake::{query_pairs, query_value};
 use crate::lists::{features_of, include_options, included_among, list_page};
 use crate::spec;
@@ -129,23 +128,7 @@ pub(crate) async fn update_interaction(
     let Some(index) = find_interaction(&inner, &id) else {
         return not_found_interaction(&id);
     };
-    let (changes, updatable) = match update_body(&inner, INTERACTION, &body, &id) {
-        Ok(update) => update,
-        Err(response) => return response,
-    };
-    let replace = *lock(&inner.update_semantics) == UpdateSemantics::Replace;
-    let mut interactions = lock(&inner.interactions);
-    let resource = &mut interactions[index];
-    let mut updatable: Vec<&str> = updatable.iter().map(String::as_str).collect();
-    updatable.extend(spec::updatable(INTERACTION));
-    apply_update(resource, changes, &updatable, replace);
-    resource["meta"]["updated_at"] = chrono::Utc::now()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        .into();
-    document(
-        StatusCode::OK,
-        json!({"data": resource.clone(), "jsonapi": {"version": "1.0"}}),
-    )
+    put_update(&inner, &inner.interactions, index, INTERACTION, &body, &id)
 }
 
 pub(crate) async fn relink_interaction(
