@@ -197,10 +197,7 @@ impl<T> Page<T> {
     where
         T: Includes,
     {
-        item.all_links()
-            .iter()
-            .filter(move |(kind, _)| *kind == relationship)
-            .filter_map(|(_, link)| self.related(link))
+        crate::resource::related_in(item, &self.included, relationship)
     }
 
     /// The same page with each item converted by `f`.

@@ -626,11 +626,7 @@ impl<T: Includes> Details<T> {
         &self,
         relationship: T::Related,
     ) -> impl Iterator<Item = &IncludedResource> + '_ {
-        self.resource
-            .all_links()
-            .iter()
-            .filter(move |(kind, _)| *kind == relationship)
-            .filter_map(|(_, link)| IncludedResource::find(&self.included, link))
+        related_in(&self.resource, &self.included, relationship)
     }
 
     /// The included resource `relationship` links to, as the typed `R`: `Ok(None)` when it
@@ -647,6 +643,20 @@ impl<T: Includes> Details<T> {
             .map(IncludedResource::decode)
             .transpose()
     }
+}
+
+/// The resources among `included` that `resource`'s `relationship` links to, in the order
+/// of its links (a link whose resource is not included is skipped): a get's and a page's.
+pub(crate) fn related_in<'a, T: Includes>(
+    resource: &'a T,
+    included: &'a [IncludedResource],
+    relationship: T::Related,
+) -> impl Iterator<Item = &'a IncludedResource> + 'a {
+    resource
+        .all_links()
+        .iter()
+        .filter(move |(kind, _)| *kind == relationship)
+        .filter_map(|(_, link)| IncludedResource::find(included, link))
 }
 
 /// A relationship member of a generated resource: its identifiers, whatever its kind.
