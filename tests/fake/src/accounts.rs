@@ -26,22 +26,23 @@ pub(crate) async fn create_account(State(inner): State<Arc<Inner>>, body: Bytes)
     let contacts = ids_of(&data["relationships"]["contacts"]["data"]);
     let properties = ids_of(&data["relationships"]["properties"]["data"]);
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let types = inner.types;
     let resource = json!({
         "id": Uuid::new_v4(),
-        "type": "customer-accounts",
+        "type": types.account,
         "meta": {"created_at": now, "updated_at": now},
         "relationships": {
-            "author": link("users", inner.author_id),
-            "organisation": link("organisations", inner.org_id),
-            "contacts": to_many("contacts", &contacts),
+            "author": link(&types.user, inner.author_id),
+            "organisation": link(types.organisation, inner.org_id),
+            "contacts": to_many(&types.contact, &contacts),
             "interactions": {"data": []},
-            "properties": to_many("properties", &properties)
+            "properties": to_many(&types.property, &properties)
         }
     });
     lock(&inner.accounts).push(resource.clone());
     let included: Vec<Value> = contacts
         .iter()
-        .map(|id| related_resource(&inner, "contacts", &id.to_string()))
+        .map(|id| related_resource(&inner, &types.contact, &id.to_string()))
         .collect();
     document(
         StatusCode::CREATED,
@@ -99,7 +100,7 @@ async fn change_account_contacts(inner: &Inner, id: &str, body: &Bytes, add: boo
             ids.push(id);
         }
     }
-    *linked = to_many("contacts", &ids);
+    *linked = to_many(&inner.types.contact, &ids);
     if add {
         StatusCode::NO_CONTENT.into_response()
     } else {

@@ -42,8 +42,12 @@ pub(crate) async fn create_interaction(State(inner): State<Arc<Inner>>, body: By
         tokio::time::sleep(delay).await;
     }
     let mut relationships = serde_json::Map::new();
-    relationships.insert("author".into(), link("users", inner.author_id));
-    relationships.insert("organisation".into(), link("organisations", inner.org_id));
+    let types = inner.types;
+    relationships.insert("author".into(), link(&types.user, inner.author_id));
+    relationships.insert(
+        "organisation".into(),
+        link(types.organisation, inner.org_id),
+    );
     // Names, identifiers and their types were checked against the spec.
     for (name, given) in data["relationships"].as_object().into_iter().flatten() {
         if given["data"].is_object() {
@@ -53,7 +57,7 @@ pub(crate) async fn create_interaction(State(inner): State<Arc<Inner>>, body: By
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let resource = json!({
         "id": Uuid::new_v4(),
-        "type": "customer-interactions",
+        "type": types.interaction,
         "attributes": attributes,
         "meta": {"created_at": now, "updated_at": now, "modified_at": now},
         "relationships": relationships,

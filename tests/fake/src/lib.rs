@@ -147,11 +147,11 @@ impl FakeCtrlHub {
     }
 
     async fn start_with(options: FakeBuilder) -> std::io::Result<FakeCtrlHub> {
-        spec::loaded().map_err(|problem| {
+        let types = spec::loaded().map_err(|problem| {
             std::io::Error::other(format!("the fake's openapi/ctrlhub.yaml: {problem}"))
         })?;
         let org_id = options.org_id.unwrap_or_else(Uuid::new_v4);
-        let inner = Arc::new(Inner::new(org_id, options.session_token));
+        let inner = Arc::new(Inner::new(org_id, options.session_token, types));
         let app = router(&inner);
         let listener =
             tokio::net::TcpListener::bind(("127.0.0.1", options.port.unwrap_or(0))).await?;

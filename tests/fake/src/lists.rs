@@ -27,12 +27,14 @@ pub(crate) struct Paging {
 /// The resource to include for a link: the stored contact, account or member when there
 /// is one, else a made-up resource with a `name` attribute.
 pub(crate) fn related_resource(inner: &Inner, type_: &str, id: &str) -> Value {
-    let stored = match type_ {
-        "contacts" => Some(&inner.contacts),
-        "customer-accounts" => Some(&inner.accounts),
-        "users" => Some(&inner.members),
-        _ => None,
-    };
+    let types = inner.types;
+    let stored = [
+        (&types.contact, &inner.contacts),
+        (&types.account, &inner.accounts),
+        (&types.user, &inner.members),
+    ]
+    .into_iter()
+    .find_map(|(stored_type, stored)| (stored_type == type_).then_some(stored));
     if let Some(found) =
         stored.and_then(|stored| lock(stored).iter().find(|r| r["id"] == id).cloned())
     {

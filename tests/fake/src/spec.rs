@@ -3,7 +3,8 @@
 //! (an open set's `x-extensible-enum` accepts any value, as the spec says it may grow),
 //! the resource `type` (a request's relationships name their target's in their identifier
 //! schemas; a relationship endpoint's body in `x-ctrlhub-target`), the relationship names
-//! a schema declares. Not a second hand-written copy of the rules.
+//! a schema declares; and the type strings the fake itself sends (`types`). Not a second
+//! hand-written copy of the rules.
 
 use std::sync::OnceLock;
 
@@ -24,9 +25,11 @@ fn parse(text: &str) -> Result<Value, String> {
     Ok(doc)
 }
 
-/// Whether the spec loaded: a fake does not start without it (it would refuse everything).
-pub(crate) fn loaded() -> Result<(), String> {
-    parsed().as_ref().map(|_| ()).map_err(Clone::clone)
+/// Whether the spec loaded, and the resource types the fake sends, read from it: a fake
+/// does not start without them (it would refuse everything, or have nothing to send).
+pub(crate) fn loaded() -> Result<&'static ResourceTypes, String> {
+    parsed().as_ref().map_err(Clone::clone)?;
+    types::resource_types()
 }
 
 /// The spec (`null` if it did not load, which [`loaded`] keeps a fake from starting with).
@@ -150,14 +153,7 @@ fn check_target(target: &str, body: &Value, at: &str) -> Result<(), Violation> {
 }
 
 fn resolve(schema: &Value) -> &Value {
-    match schema.get("$ref").and_then(Value::as_str) {
-        Some(target) => target
-            .strip_prefix('#')
-            .and_then(|pointer| spec().pointer(pointer))
-            .map(resolve)
-            .unwrap_or(&Value::Null),
-        None => schema,
-    }
+    resolve_in(spec(), schema)
 }
 
 /// Checks `value` against `schema` (the OpenAPI 3.0 subset the spec uses). Objects are
@@ -331,11 +327,14 @@ pub(crate) fn updatable(template: &str) -> Vec<&'static str> {
 }
 
 mod parameters;
+mod types;
 
 #[cfg(test)]
 pub(crate) use parameters::BadParameter;
 use parameters::operation_at;
 pub(crate) use parameters::{check_parameters, is_hyphenated_uuid};
+pub(crate) use types::ResourceTypes;
+use types::resolve_in;
 
 #[cfg(test)]
 mod tests;

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::bodies::link;
 use crate::lists::Paging;
+use crate::spec::ResourceTypes;
 use crate::tokens::Tokens;
 use crate::{
     DEFAULT_REQUIRED_ON_CREATE, FakeCtrlHub, Fault, RecordedRequest, UnnamedOnPut, UpdateSemantics,
@@ -16,6 +17,8 @@ use crate::{
 
 /// What a running fake holds, shared by its handlers and the [`FakeCtrlHub`] they serve.
 pub(crate) struct Inner {
+    /// The JSON:API type strings the fake sends, read from the spec.
+    pub(crate) types: &'static ResourceTypes,
     pub(crate) org_id: Uuid,
     pub(crate) session_token: String,
     pub(crate) author_id: Uuid,
@@ -41,11 +44,17 @@ pub(crate) struct Inner {
 
 impl Inner {
     /// The state of a new fake serving `org_id` and accepting `session_token` (by default
-    /// a random one): fresh service-account credentials and author, the seeded people.
-    pub(crate) fn new(org_id: Uuid, session_token: Option<String>) -> Inner {
+    /// a random one): fresh service-account credentials and author, the seeded people,
+    /// whose resources are of the spec's `types`.
+    pub(crate) fn new(
+        org_id: Uuid,
+        session_token: Option<String>,
+        types: &'static ResourceTypes,
+    ) -> Inner {
         let author_id = Uuid::new_v4();
-        let (contacts, accounts, members) = seed_people(org_id, author_id);
+        let (contacts, accounts, members) = seed_people(types, org_id, author_id);
         Inner {
+            types,
             org_id,
             session_token: session_token
                 .unwrap_or_else(|| format!("fake-session-{}", Uuid::new_v4().simple())),
@@ -90,21 +99,22 @@ impl FakeCtrlHub {
         let start = chrono::DateTime::parse_from_rfc3339("2026-01-05T09:00:00Z")
             .map(|t| t.with_timezone(&chrono::Utc))
             .unwrap_or_else(|_| chrono::Utc::now());
+        let types = self.inner.types;
         let mut interactions = lock(&self.inner.interactions);
         for i in 0..count {
             let at = (start + chrono::Duration::minutes(i as i64))
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             let mut relationships = serde_json::Map::new();
-            relationships.insert("author".into(), link("users", self.inner.author_id));
+            relationships.insert("author".into(), link(&types.user, self.inner.author_id));
             relationships.insert(
                 "organisation".into(),
-                link("organisations", self.inner.org_id),
+                link(types.organisation, self.inner.org_id),
             );
-            relationships.insert("contact".into(), link("contacts", Uuid::new_v4()));
+            relationships.insert("contact".into(), link(&types.contact, Uuid::new_v4()));
             let method = ["letter", "email", "telephone", "sms"][i % 4];
             interactions.push(json!({
                 "id": Uuid::new_v4(),
-                "type": "customer-interactions",
+                "type": types.interaction,
                 "attributes": {
                     "method": method,
                     "direction": if i % 2 == 0 { "inbound" } else { "outbound" },
@@ -121,12 +131,16 @@ impl FakeCtrlHub {
 }
 
 /// The seeded contacts, customer account and members of a new fake.
-fn seed_people(org_id: Uuid, author_id: Uuid) -> (Vec<Value>, Vec<Value>, Vec<Value>) {
+fn seed_people(
+    types: &ResourceTypes,
+    org_id: Uuid,
+    author_id: Uuid,
+) -> (Vec<Value>, Vec<Value>, Vec<Value>) {
     let now = "2026-01-05T09:00:00Z";
     let contact = |first: &str, last: &str, salutation: &str, association: &str| {
         json!({
             "id": Uuid::new_v4(),
-            "type": "contacts",
+            "type": types.contact,
             "attributes": {
                 "association": association, "salutation": salutation,
                 "first_name": first, "last_name": last,
@@ -136,9 +150,9 @@ fn seed_people(org_id: Uuid, author_id: Uuid) -> (Vec<Value>, Vec<Value>, Vec<Va
             "meta": {"created_at": now, "updated_at": now},
             "relationships": {
                 "accounts": {"data": []},
-                "author": link("users", author_id),
+                "author": link(&types.user, author_id),
                 "interactions": {"data": []},
-                "organisation": link("organisations", org_id)
+                "organisation": link(types.organisation, org_id)
             }
         })
     };
@@ -149,15 +163,15 @@ fn seed_people(org_id: Uuid, author_id: Uuid) -> (Vec<Value>, Vec<Value>, Vec<Va
     ];
     let account_id = Uuid::new_v4();
     contacts[0]["relationships"]["accounts"] =
-        json!({"data": [{"type": "customer-accounts", "id": account_id}]});
+        json!({"data": [{"type": types.account, "id": account_id}]});
     let accounts = vec![json!({
         "id": account_id,
-        "type": "customer-accounts",
+        "type": types.account,
         "meta": {"created_at": now, "updated_at": now},
         "relationships": {
-            "author": link("users", author_id),
-            "organisation": link("organisations", org_id),
-            "contacts": {"data": [{"type": "contacts", "id": contacts[0]["id"]}]},
+            "author": link(&types.user, author_id),
+            "organisation": link(types.organisation, org_id),
+            "contacts": {"data": [{"type": types.contact, "id": contacts[0]["id"]}]},
             "interactions": {"data": []},
             "properties": {"data": []}
         }
@@ -165,7 +179,7 @@ fn seed_people(org_id: Uuid, author_id: Uuid) -> (Vec<Value>, Vec<Value>, Vec<Va
     let member = |id: Uuid, email: &str, name: &str, title: &str| {
         json!({
             "id": id,
-            "type": "users",
+            "type": types.user,
             "attributes": {
                 "email": email,
                 "identities": [{"provider": "password"}],
@@ -176,7 +190,7 @@ fn seed_people(org_id: Uuid, author_id: Uuid) -> (Vec<Value>, Vec<Value>, Vec<Va
                 }
             },
             "relationships": {
-                "organisations": {"data": [{"type": "organisations", "id": org_id}]},
+                "organisations": {"data": [{"type": types.organisation, "id": org_id}]},
                 "teams": {"data": []}
             }
         })
