@@ -12,6 +12,7 @@ use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
+mod fields;
 mod links;
 mod operations;
 
@@ -164,7 +165,18 @@ pub fn generate_from_str(
     let identifiers = links::identifiers(&doc);
     let relationship_links = links::links(&doc, &identifiers);
     let doc_types = resource_types(&doc, &lists, &singles);
-    operations::open_update_attributes(&mut doc, &operations);
+    let ordered: serde_norway::Value =
+        serde_norway::from_str(text).map_err(|e| fail(format!("not valid YAML: {e}")))?;
+    let fields = fields::resource_fields(
+        &fields::Spec {
+            doc: &doc,
+            ordered: &ordered,
+        },
+        &doc_types,
+        &operations,
+        &singles,
+    );
+    operations::open_request_attributes(&mut doc, &operations);
     decode_list_items_one_by_one(&mut doc, &lists);
     let defaults = open_optional_objects(&doc);
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc)
@@ -175,7 +187,7 @@ pub fn generate_from_str(
         let mut tokens = Generator::new(&settings).generate_tokens(&spec)?;
         tokens.extend(list_document_impls(&lists)?);
         tokens.extend(single_document_impls(&singles)?);
-        tokens.extend(resource_type_impls(&doc_types, &identifiers)?);
+        tokens.extend(resource_type_impls(&fields, &doc_types, &identifiers)?);
         tokens.extend(
             (operations::source(&operations)
                 + &operations::relationship_source(&endpoints)
@@ -743,18 +755,26 @@ pub(crate) fn resource_types(
     found
 }
 
-/// `impl crate::resource::ResourceType` for each schema of [`resource_types`], and
-/// `RESOURCE_TYPES`, every type string of them and of the request identifiers.
+/// `impl crate::resource::ResourceType` for each schema of [`resource_types`] (its type
+/// string and its fields), and `RESOURCE_TYPES`, every type string of them and of the
+/// request identifiers.
 fn resource_type_impls(
+    fields: &[(String, fields::ResourceFields)],
     types: &[(String, String)],
     identifiers: &[links::Identifier],
 ) -> Result<proc_macro2::TokenStream, progenitor::Error> {
     let mut source = String::new();
     let mut strings: Vec<&str> = identifiers.iter().map(|i| i.type_.as_str()).collect();
     for (schema, type_) in types {
+        let fields = fields
+            .iter()
+            .find(|(s, _)| s == schema)
+            .map(|(_, f)| fields::expression(f))
+            .unwrap_or_else(|| fields::expression(&fields::ResourceFields::default()));
         source.push_str(&format!(
             "impl crate::resource::ResourceType for {rust} {{\n\
                  const TYPE: &'static str = {type_:?};\n\
+                 const FIELDS: crate::ResourceFields = {fields};\n\
              }}\n",
             rust = rust_type_of(schema),
         ));

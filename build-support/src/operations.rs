@@ -45,6 +45,9 @@ pub(crate) struct OperationImpl {
     pub fields: Vec<String>,
     /// For a get: the values its `include` takes (`x-ctrlhub-values`), in spec order.
     pub include_values: Vec<String>,
+    /// The values (`x-ctrlhub-values`) each query parameter of [`LIST_PARAMS`] it takes
+    /// declares, on the parameter or its schema, in spec order.
+    pub query_values: BTreeMap<String, Vec<String>>,
 }
 
 /// The operations of the shapes above, each once, in path order.
@@ -79,8 +82,13 @@ pub(crate) fn operation_impls(
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_owned();
+            let query_values: BTreeMap<String, Vec<String>> = LIST_PARAMS
+                .iter()
+                .map(|name| ((*name).to_owned(), query_values(doc, item, op, name)))
+                .filter(|(_, values)| !values.is_empty())
+                .collect();
             let include_values = if shape.trait_name == "GetOperation" {
-                include_values(doc, item, op)
+                query_values.get("include").cloned().unwrap_or_default()
             } else {
                 Vec::new()
             };
@@ -90,6 +98,7 @@ pub(crate) fn operation_impls(
                     operation,
                     at,
                     include_values,
+                    query_values,
                     ..shape
                 },
             );
@@ -118,19 +127,21 @@ fn parameters(doc: &Value, item: &Value, op: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The `x-ctrlhub-values` of the operation's `include` query parameter.
-fn include_values(doc: &Value, item: &Value, op: &Value) -> Vec<String> {
+/// The `x-ctrlhub-values` of the operation's query parameter `name`, written on the
+/// parameter (as a deep object's field names are) or on its schema.
+fn query_values(doc: &Value, item: &Value, op: &Value, name: &str) -> Vec<String> {
     [item, op]
         .into_iter()
         .filter_map(|node| node.get("parameters").and_then(Value::as_array))
         .flatten()
         .filter_map(|parameter| resolve(doc, parameter))
         .filter(|p| {
-            p.get("name").and_then(Value::as_str) == Some("include")
+            p.get("name").and_then(Value::as_str) == Some(name)
                 && p.get("in").and_then(Value::as_str) == Some("query")
         })
         .find_map(|p| {
-            p.pointer("/schema/x-ctrlhub-values")
+            p.get("x-ctrlhub-values")
+                .or_else(|| p.pointer("/schema/x-ctrlhub-values"))
                 .and_then(Value::as_array)
         })
         .into_iter()
@@ -202,6 +213,7 @@ fn shape_of(
         answer: answer.clone(),
         fields: Vec::new(),
         include_values: Vec::new(),
+        query_values: BTreeMap::new(),
     };
     match (method, ids.as_slice(), single_answer) {
         ("get", [], _) => {
@@ -221,15 +233,16 @@ fn shape_of(
     }
 }
 
-/// Makes the attributes object of every update body (`PutOperation`) open, in memory
-/// only, so that its generated type has `extra`: the read-then-write update carries the
-/// attributes Ctrl Hub sent that the spec does not name, which a replacing PUT would
-/// otherwise clear. The file keeps the request closed, as the docs define it (so the fake
-/// refuses them unless told otherwise).
-pub(crate) fn open_update_attributes(doc: &mut Value, operations: &[OperationImpl]) {
+/// Makes the attributes object of every update and create body (`PutOperation`,
+/// `PostOperation`) open, in memory only, so that its generated type has `extra`: the
+/// read-then-write update carries the attributes Ctrl Hub sent that the spec does not
+/// name, which a replacing PUT would otherwise clear, and a create can carry them back
+/// (an export's `extra` column, imported). The file keeps the requests closed, as the docs
+/// define them (so the fake refuses them unless told otherwise).
+pub(crate) fn open_request_attributes(doc: &mut Value, operations: &[OperationImpl]) {
     for op in operations
         .iter()
-        .filter(|op| op.trait_name == "PutOperation")
+        .filter(|op| matches!(op.trait_name, "PutOperation" | "PostOperation"))
     {
         let Some(attributes) = attributes_schema_of_body(doc, &op.schema) else {
             continue;

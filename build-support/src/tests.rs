@@ -248,7 +248,7 @@ fn an_operation_without_the_shared_error_responses_is_named() {
 
 #[test]
 fn a_list_operation_added_to_a_copy_of_the_spec_gets_an_operation_and_the_list_trait() {
-    let path = r##"  /v3/orgs/{org_id}/iam/members:
+    let path = r##"  /v3/orgs/{org_id}/iam/members-of-a-copy:
     parameters:
       - $ref: "#/components/parameters/OrgId"
     get:
@@ -779,4 +779,33 @@ fn a_new_include_value_reaches_the_generated_enum_with_no_other_edit() {
     let code: String = gen_str(&copy).unwrap().client.split_whitespace().collect();
     assert!(code.contains("#[doc=\"Thecontact'shouseholds.\"]Households=>households,"));
     assert!(code.contains("pubhouseholds:::std::option::Option<crate::jsonapi::ToMany>"));
+}
+
+#[test]
+fn each_resources_fields_come_from_the_spec_in_its_order_and_an_added_attribute_joins_them() {
+    let squeeze = |text: &str| text.split_whitespace().collect::<String>();
+    let generated = squeeze(&gen_str(SPEC).expect("the spec generates").client);
+    assert!(generated.contains(&squeeze(
+        r#"attributes: &["method", "direction", "date_time", "contacted", "status", "notes",],
+           relationships: &["author", "organisation", "representative", "account", "contact", "property",],
+           meta: &["created_at", "updated_at", "modified_at"],
+           create_attributes: &["method", "direction", "date_time", "contacted", "status", "notes",],
+           create_relationships: &["contact", "account", "property", "representative"],
+           update_attributes: &["date_time", "contacted", "notes"],
+           filters: &["method", "direction", "status", "contacted"],
+           sorts: &["date_time", "method", "direction"],"#
+    )));
+    let copy = SPEC.replacen(
+        "        notes:\n          type: string\n          description: Free text about the interaction.\n",
+        "        notes:\n          type: string\n          description: Free text about the interaction.\n        channel:\n          type: string\n",
+        1,
+    );
+    assert_ne!(copy, SPEC, "the copy adds an attribute");
+    let generated = squeeze(&gen_str(&copy).expect("the copy generates").client);
+    assert!(generated.contains(&squeeze(
+        r#"attributes: &["method", "direction", "date_time", "contacted", "status", "notes", "channel",],"#
+    )));
+    assert!(generated.contains(&squeeze(
+        r#"create_attributes: &["method", "direction", "date_time", "contacted", "status", "notes", "channel",],"#
+    )));
 }

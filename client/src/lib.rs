@@ -13,6 +13,7 @@ mod contacts;
 mod customer_accounts;
 mod env;
 mod error;
+mod fields;
 pub mod generated;
 mod hooks;
 mod id;
@@ -42,6 +43,7 @@ pub use crate::error::{
     ApiError, AuthError, DecodeError, Error, InputError, Outcome, TransportError,
     TransportErrorKind, UnsupportedOption,
 };
+pub use crate::fields::ResourceFields;
 pub use crate::id::IntoId;
 pub use crate::included::IncludedResource;
 pub use crate::interactions::{

@@ -51,6 +51,8 @@ pub(crate) mod sealed {
 pub trait ResourceType {
     /// The type string, such as `contacts`.
     const TYPE: &'static str;
+    /// The names of its fields and options.
+    const FIELDS: crate::ResourceFields;
 }
 
 /// A typed resource of this crate, such as [`Contact`](crate::Contact), made from the
@@ -203,7 +205,7 @@ pub trait Changes: sealed::Sealed + Clone + Send + 'static {
 
 /// A resource to create ([`Resources::create`]), such as
 /// [`NewInteraction`](crate::NewInteraction). Sealed.
-pub trait NewResource: sealed::Sealed + Send + 'static {
+pub trait NewResource: sealed::Sealed + Clone + Send + 'static {
     /// The resource it creates.
     type Resource: TypedResource;
     #[doc(hidden)]
@@ -213,6 +215,12 @@ pub trait NewResource: sealed::Sealed + Send + 'static {
     /// The request document, or an [`Error::InvalidInput`] naming the field at fault.
     #[doc(hidden)]
     fn into_document(self) -> Result<Self::Document, Error>;
+    /// The attributes it carries that the spec does not name (sent as they are, and
+    /// dropped on a resend should Ctrl Hub refuse them); `None` when it carries none.
+    #[doc(hidden)]
+    fn unnamed(&mut self) -> Option<&mut Object> {
+        None
+    }
 }
 
 /// The operations on one kind of resource, such as [`Client::contacts`]
@@ -382,9 +390,23 @@ impl<T: TypedResource> Resources<'_, T> {
     pub fn create<N: NewResource<Resource = T>>(&self, new: N) -> Request<T> {
         let client = self.client.clone();
         Request::new(async move {
-            let body = new.into_document()?;
             let org = client.organisation_id;
-            let answer = client.call(|raw| body.post(raw, org)).await?;
+            let mut new = new;
+            // Each pass drops at least one carried attribute, or ends. Without carried
+            // attributes (the usual create), the input is not copied.
+            let answer = loop {
+                let carries = new.unnamed().is_some_and(|unnamed| !unnamed.is_empty());
+                if !carries {
+                    let body = new.into_document()?;
+                    break client.call(|raw| body.post(raw, org)).await?;
+                }
+                let body = new.clone().into_document()?;
+                let error = match client.call(|raw| body.post(raw, org)).await {
+                    Ok(answer) => break answer,
+                    Err(error) => error,
+                };
+                drop_refused(error, new.unnamed())?;
+            };
             Ok(T::from_raw(answer.into_inner().into_parts().0))
         })
     }
@@ -427,16 +449,26 @@ fn update<C: Changes>(
                 Ok(answer) => break answer,
                 Err(error) => error,
             };
-            let carried = changes.unnamed().len();
-            for name in refused_unnamed(&error, changes.unnamed()) {
-                changes.unnamed().remove(&name);
-            }
-            if changes.unnamed().len() == carried {
-                return Err(error);
-            }
+            drop_refused(error, Some(changes.unnamed()))?;
         };
         Ok(C::Resource::from_raw(answer.into_inner().into_parts().0))
     })
+}
+
+/// Removes from `unnamed` the attributes the refusal `error` names; `Err(error)` when it
+/// names none of them (so a resend without them could not differ).
+fn drop_refused(error: Error, unnamed: Option<&mut Object>) -> Result<(), Error> {
+    let Some(unnamed) = unnamed else {
+        return Err(error);
+    };
+    let refused = refused_unnamed(&error, unnamed);
+    if refused.is_empty() {
+        return Err(error);
+    }
+    for name in refused {
+        unnamed.remove(&name);
+    }
+    Ok(())
 }
 
 /// The attributes of `unnamed` that a 400 answer names as the problem (by

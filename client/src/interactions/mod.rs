@@ -175,8 +175,10 @@ pub struct Interaction {
     pub author: Option<Uuid>,
     /// The organisation the interaction belongs to.
     pub organisation: Option<Uuid>,
-    /// Attributes Ctrl Hub sent that this version does not name, as received; an
-    /// [`update`](crate::Resources::update) sends them back unchanged.
+    /// The attributes Ctrl Hub sent that the fields above do not name, as received: ones
+    /// the spec does not name either (an [`update`](crate::Resources::update) sends those
+    /// back unchanged), and ones the spec names that have no field yet. Read any attribute
+    /// by name with [`attribute`](Self::attribute).
     pub other: Object,
     /// Each relationship's identifier, as Ctrl Hub sent it (type and id).
     links: Vec<(InteractionRelated, ResourceIdentifier)>,
@@ -196,6 +198,59 @@ impl Interaction {
     }
 }
 
+impl Interaction {
+    /// The attribute `name` as JSON, whichever field holds it (a typed field or
+    /// [`other`](Self::other)); `None` when Ctrl Hub did not send it.
+    ///
+    /// The names are the spec's
+    /// ([`ResourceFields::attributes`](crate::ResourceFields::attributes)) and any other
+    /// that Ctrl Hub sent.
+    #[must_use]
+    pub fn attribute(&self, name: &str) -> Option<serde_json::Value> {
+        fn json(value: Option<impl serde::Serialize>) -> Option<serde_json::Value> {
+            value.and_then(|value| serde_json::to_value(value).ok())
+        }
+        match name {
+            "method" => json(self.method.as_ref()),
+            "direction" => json(self.direction.as_ref()),
+            "date_time" => json(self.date_time.as_ref()),
+            "contacted" => json(self.contacted),
+            "status" => json(self.status.as_ref()),
+            "notes" => json(self.notes.as_ref()),
+            _ => self.other.get(name).cloned(),
+        }
+    }
+}
+
+/// The attributes [`Interaction`] has a field for; [`Interaction::attribute`] matches the
+/// same names.
+const TYPED_ATTRIBUTES: [&str; 6] = [
+    "method",
+    "direction",
+    "date_time",
+    "contacted",
+    "status",
+    "notes",
+];
+
+/// The attributes of `attributes` that [`Interaction`] has no field for: those the spec
+/// does not name (`extra`), and, when the spec names more than the fields, those too.
+fn untyped(attributes: &types::InteractionAttributes) -> Object {
+    let spec = crate::ResourceFields::of::<Interaction>().attributes;
+    if spec.iter().all(|name| TYPED_ATTRIBUTES.contains(name)) {
+        return attributes.extra.clone();
+    }
+    match serde_json::to_value(attributes) {
+        Ok(serde_json::Value::Object(mut all)) => {
+            all.retain(|name, value| {
+                !TYPED_ATTRIBUTES.contains(&name.as_str()) && !value.is_null()
+            });
+            all
+        }
+        _ => attributes.extra.clone(),
+    }
+}
+
 impl Includes for Interaction {
     type Related = InteractionRelated;
 
@@ -208,7 +263,9 @@ impl TypedResource for Interaction {
     type Raw = types::InteractionResource;
 
     fn from_raw(resource: types::InteractionResource) -> Self {
-        let attributes = resource.attributes.unwrap_or_default();
+        let mut attributes = resource.attributes.unwrap_or_default();
+        let other = untyped(&attributes);
+        attributes.extra = Object::new();
         let meta = resource.meta.unwrap_or_default();
         let relationships = resource.relationships.unwrap_or_default();
         let links = InteractionRelated::links_of(&relationships);
@@ -231,7 +288,7 @@ impl TypedResource for Interaction {
             representative: id_of(relationships.representative),
             author: id_of(relationships.author),
             organisation: id_of(relationships.organisation),
-            other: attributes.extra,
+            other,
         }
     }
 }

@@ -3,8 +3,11 @@
 use chrono::DateTime;
 
 use crate::error::Error;
+use serde_json::Value;
+
 use crate::generated::types;
 use crate::id::{GivenId, IntoId, checked_id};
+use crate::jsonapi::Object;
 use crate::model::{InteractionDirection, InteractionMethod, InteractionStatus};
 use crate::resource::NewResource;
 
@@ -30,6 +33,10 @@ pub struct NewInteraction {
     account: Option<GivenId>,
     property: Option<GivenId>,
     representative: Option<GivenId>,
+    /// Attributes set by name ([`attribute`](Self::attribute)), checked when sent.
+    by_name: Object,
+    /// Attributes the spec does not name ([`carry`](Self::carry)).
+    carried: Object,
 }
 
 impl NewInteraction {
@@ -105,6 +112,74 @@ impl NewInteraction {
         self.representative = Some(id.into_id());
         self
     }
+
+    /// Sets the attribute `name`, one a create may set
+    /// ([`ResourceFields::create_attributes`](crate::ResourceFields::create_attributes)),
+    /// by its name in the spec: for an attribute the spec has gained that this crate has no
+    /// method for yet. It replaces what a method set. When the create is sent, a name the
+    /// spec does not give a create, or a value of the wrong type, is an
+    /// [`Error::InvalidInput`] naming `attributes.NAME`, and nothing is sent.
+    ///
+    /// ```
+    /// let call = ctrlhub::NewInteraction::new().attribute("notes", "Called back");
+    /// ```
+    pub fn attribute(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.by_name.insert(name.into(), value.into());
+        self
+    }
+
+    /// Sends the attribute `name`, which the spec does not name, as it is: for an
+    /// attribute Ctrl Hub sent that this version does not know (an [`Interaction`]'s
+    /// [`other`](super::Interaction::other), or a CLI export's `extra` column).
+    ///
+    /// The rule is the [update](crate::Resources::update)'s: should Ctrl Hub refuse it
+    /// (a 400 naming `/data/attributes/NAME`), nothing was stored, and the create is sent
+    /// once more without the attributes the refusal names. A name the spec does name is
+    /// set as [`attribute`](Self::attribute) sets it.
+    pub fn carry(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        let name = name.into();
+        if create_attributes().contains(&name.as_str()) {
+            return self.attribute(name, value);
+        }
+        self.carried.insert(name, value.into());
+        self
+    }
+}
+
+fn create_attributes() -> &'static [&'static str] {
+    crate::ResourceFields::of::<super::Interaction>().create_attributes
+}
+
+/// `typed` with each attribute of `by_name` set, each checked: a name a create may set,
+/// a value its type takes.
+fn set_by_name(
+    typed: types::NewInteractionAttributes,
+    by_name: Object,
+) -> Result<types::NewInteractionAttributes, Error> {
+    if by_name.is_empty() {
+        return Ok(typed);
+    }
+    let mut attributes = typed;
+    for (name, value) in by_name {
+        let field = format!("attributes.{name}");
+        if !create_attributes().contains(&name.as_str()) {
+            return Err(Error::invalid_input(
+                field,
+                format!(
+                    "a create may not set it: the attributes it may set are {}",
+                    create_attributes().join(", ")
+                ),
+            ));
+        }
+        // A struct of named fields serialises to an object; anything else is refused.
+        let Ok(Value::Object(mut object)) = serde_json::to_value(&attributes) else {
+            return Err(Error::invalid_input(field, "cannot be combined"));
+        };
+        object.insert(name, value);
+        attributes = serde_json::from_value(Value::Object(object))
+            .map_err(|e| Error::invalid_input(field, format!("not a value it takes: {e}")))?;
+    }
+    Ok(attributes)
 }
 
 impl NewResource for NewInteraction {
@@ -120,14 +195,20 @@ impl NewResource for NewInteraction {
             property: link("property", self.property)?.map(Into::into),
             representative: link("representative", self.representative)?.map(Into::into),
         };
-        crate::checks::check_notes(self.attributes.notes.as_deref())?;
+        let mut attributes = set_by_name(self.attributes, self.by_name)?;
+        attributes.extra = self.carried;
+        crate::checks::check_notes(attributes.notes.as_deref())?;
         let has_relationships = relationships != types::NewInteractionRelationships::default();
         Ok(types::NewInteractionDocument {
             data: types::NewInteractionResource {
                 type_: types::NewInteractionResourceType::CustomerInteractions,
-                attributes: self.attributes,
+                attributes,
                 relationships: has_relationships.then_some(relationships),
             },
         })
+    }
+
+    fn unnamed(&mut self) -> Option<&mut Object> {
+        Some(&mut self.carried)
     }
 }

@@ -46,15 +46,13 @@ pub(crate) fn request_body(
     Ok(data)
 }
 
-/// A PUT's attribute changes, checked against the spec, and the unnamed attributes the
-/// fake accepts on a PUT (which the spec check would refuse: they are lifted out of the
-/// body before it, and put back in the changes after).
-fn update_body(
+/// The unnamed attributes the fake accepts (see [`UnnamedOnPut`]), lifted out of the
+/// request `body` so that the spec check, which would refuse them, sees the rest: the
+/// body left, what was lifted, and the names accepted.
+pub(crate) fn lift_accepted(
     inner: &Inner,
-    template: &str,
     body: &Bytes,
-    id: &str,
-) -> Result<(serde_json::Map<String, Value>, Vec<String>), Response> {
+) -> (Bytes, serde_json::Map<String, Value>, Vec<String>) {
     let accepted: Vec<String> = lock(&inner.unnamed)
         .iter()
         .filter(|(_, on_put)| *on_put == UnnamedOnPut::Accept)
@@ -74,6 +72,19 @@ fn update_body(
     } else {
         Bytes::from(request.to_string())
     };
+    (body, lifted, accepted)
+}
+
+/// A PUT's attribute changes, checked against the spec, and the unnamed attributes the
+/// fake accepts on a PUT (lifted out of the body before the check, and put back in the
+/// changes after).
+fn update_body(
+    inner: &Inner,
+    template: &str,
+    body: &Bytes,
+    id: &str,
+) -> Result<(serde_json::Map<String, Value>, Vec<String>), Response> {
+    let (body, lifted, accepted) = lift_accepted(inner, body);
     let mut changes = attributes_of(&request_body(template, "put", &body, Some(id))?);
     changes.extend(lifted);
     Ok((changes, accepted))

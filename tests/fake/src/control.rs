@@ -18,9 +18,9 @@ pub enum UpdateSemantics {
     Replace,
 }
 
-/// What a PUT does with an attribute the spec does not name (one the fake holds, see
-/// [`FakeCtrlHub::hold_unnamed_attribute`]). The reference does not say, so the fake can
-/// play either server.
+/// What a PUT, or a create of an interaction, does with an attribute the spec does not
+/// name (one the fake holds, see [`FakeCtrlHub::hold_unnamed_attribute`]). The reference
+/// does not say, so the fake can play either server.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum UnnamedOnPut {
     /// Refused with the documented 400 naming it, as the spec's closed request says.
@@ -43,8 +43,8 @@ impl FakeCtrlHub {
     }
 
     /// Plays a server that knows an attribute the spec does not name: every interaction and
-    /// contact stored now gets `name` set to `value` (in its answers, too), and a PUT that
-    /// carries it is refused or taken as `on_put` says.
+    /// contact stored now gets `name` set to `value` (in its answers, too), and a PUT (or
+    /// an interaction's create) that carries it is refused or taken as `on_put` says.
     pub fn hold_unnamed_attribute(&self, name: &str, value: Value, on_put: UnnamedOnPut) {
         for store in [&self.inner.interactions, &self.inner.contacts] {
             for resource in lock(store).iter_mut() {

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::answers::{document, error, invalid_at, not_found, not_found_interaction};
-use crate::bodies::{attributes_of, link, put_update, request_body};
+use crate::bodies::{attributes_of, lift_accepted, link, put_update, request_body};
 use crate::intake::{query_pairs, query_value};
 use crate::lists::{features_of, include_options, included_among, list_page};
 use crate::spec;
@@ -20,11 +20,13 @@ const INTERACTIONS: &str = "/v3/orgs/{org_id}/customers/interactions";
 const INTERACTION: &str = "/v3/orgs/{org_id}/customers/interactions/{customer_interaction_id}";
 
 pub(crate) async fn create_interaction(State(inner): State<Arc<Inner>>, body: Bytes) -> Response {
+    let (body, lifted, _) = lift_accepted(&inner, &body);
     let data = match request_body(INTERACTIONS, "post", &body, None) {
         Ok(data) => data,
         Err(response) => return response,
     };
-    let attributes = attributes_of(&data);
+    let mut attributes = attributes_of(&data);
+    attributes.extend(lifted);
     // Which attributes Ctrl Hub requires is not documented: this rule is the fake's
     // assumption, and `require_on_create` changes it.
     for required in lock(&inner.required_on_create).iter() {

@@ -18,5 +18,6 @@ mod list_query;
 mod neighbours_contract;
 mod resilience;
 mod seed_fixtures;
+mod unnamed_fields;
 mod update_and_relink;
 mod update_semantics;
