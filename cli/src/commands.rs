@@ -206,10 +206,18 @@ fn new_interaction(args: &CreateArgs) -> Result<NewInteraction, Failure> {
             .map(|column| flag_for(args, column).cloned().unwrap_or_default())
             .collect(),
     };
-    row.to_new().map_err(|e| {
+    row.to_new(new_values(args.allow_new_values)).map_err(|e| {
         let column = e.column.unwrap_or_default().replace('_', "-");
         Failure::refused(&format!("--{column}"), e.reason)
     })
+}
+
+fn new_values(allow: bool) -> records::NewValues {
+    if allow {
+        records::NewValues::Send
+    } else {
+        records::NewValues::Refuse
+    }
 }
 
 /// The value of the `create` flag for an imported column; `None` for a column that has
@@ -554,6 +562,7 @@ async fn import_file(
         resend_unknown: args.resend_unknown,
         format,
         sync_journal: !args.no_journal_sync,
+        new_values: new_values(args.allow_new_values),
     };
     import::run(client, job, host).await
 }
@@ -669,9 +678,11 @@ mod tests {
             account: own("account"),
             property: own("property"),
             representative: own("representative"),
+            allow_new_values: false,
         };
         for column in records::IMPORTED_COLUMNS.iter() {
-            assert_eq!(flag_for(&args, column), own(column).as_ref(), "{column}");
+            let expected = (*column != records::EXTRA).then(|| own(column)).flatten();
+            assert_eq!(flag_for(&args, column), expected.as_ref(), "{column}");
         }
         // A column with no flag is not set, whatever the other flags say.
         assert_eq!(flag_for(&args, "channel"), None);

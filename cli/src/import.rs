@@ -17,7 +17,9 @@ use serde_json::Value;
 use crate::exit::{Exit, Failure};
 use crate::journal::{Journal, KeyFormat, State};
 use crate::output::{Format, Record, Writer};
-use crate::records::{IMPORTED_COLUMNS, INTERACTION_COLUMNS, Row, RowError, columns_of};
+use crate::records::{
+    EXTRA, IMPORTED_COLUMNS, INTERACTION_COLUMNS, NewValues, Row, RowError, columns_of,
+};
 
 /// The import file's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -42,6 +44,8 @@ pub struct ImportJob {
     /// Whether each `sending` record reaches the disk before its request goes: always,
     /// but in the import benchmark's comparison (`--no-journal-sync`).
     pub sync_journal: bool,
+    /// What a `method` or `direction` this version does not know gets.
+    pub new_values: NewValues,
 }
 
 /// Reads every row of `file`: each a row, or why it cannot be read.
@@ -255,6 +259,7 @@ fn object_row(object: serde_json::Map<String, Value>, line: u64) -> Result<Row, 
         cells.push(match object.get(*column) {
             None | Some(Value::Null) => String::new(),
             Some(Value::String(s)) if *column == "notes" => s.clone(),
+            Some(Value::Object(o)) if *column == EXTRA => Value::Object(o.clone()).to_string(),
             Some(Value::String(s)) => s.trim().to_owned(),
             Some(Value::Bool(b)) => b.to_string(),
             Some(Value::Number(n)) => n.to_string(),
@@ -425,7 +430,7 @@ async fn import(
             }
             _ => {}
         }
-        match row.to_new() {
+        match row.to_new(job.new_values) {
             Ok(new) => pending.push(Pending {
                 previous: journal.as_ref().and_then(|j| j.state(&key)).cloned(),
                 key,
@@ -769,6 +774,7 @@ mod tests {
             resend_unknown: false,
             format: Format::Jsonl,
             sync_journal: true,
+            new_values: NewValues::Refuse,
         }
     }
 

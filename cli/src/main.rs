@@ -202,6 +202,10 @@ struct CreateArgs {
     /// The representing member's (user's) id.
     #[arg(long, value_name = "UUID")]
     representative: Option<String>,
+    /// Send a `method` or `direction` this version does not know (one Ctrl Hub has
+    /// added) instead of refusing it as a likely typo.
+    #[arg(long)]
+    allow_new_values: bool,
 }
 
 /// `field=value`, for `--filter`.
@@ -315,6 +319,10 @@ struct ImportArgs {
     /// comparison only: after a crash, a row could then be sent twice).
     #[arg(long, hide = true)]
     no_journal_sync: bool,
+    /// Send a `method` or `direction` this version does not know (one Ctrl Hub has
+    /// added) instead of refusing it as a likely typo.
+    #[arg(long)]
+    allow_new_values: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use chrono::{DateTime, SecondsFormat, Utc};
 use ctrlhub::{
     Contact, IncludedResource, Interaction, InteractionDirection, InteractionMethod,
-    InteractionStatus, Member, NewInteraction,
+    InteractionRelated, InteractionStatus, Member, NewInteraction, ResourceFields,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -15,47 +15,44 @@ use uuid::Uuid;
 use crate::journal::KeyFormat;
 use crate::output::Record;
 
-/// Whether a create may set a column.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Column {
-    /// Ctrl Hub sets it (the id, the author, the times): shown, never sent.
-    Shown,
-    /// A create may set it: imported, and a flag of `interactions create`.
-    Settable,
+/// The column that carries, as one JSON object, the attributes Ctrl Hub sent that the
+/// spec does not name; an import sends them back (see [`Row::to_new`]).
+pub const EXTRA: &str = "extra";
+
+/// The fields of an interaction, from the spec `ctrlhub` was generated from.
+fn fields() -> &'static ResourceFields {
+    ResourceFields::of::<Interaction>()
 }
 
-/// The columns of an interaction, in output order, and which a create may set: the
-/// documented attributes, then the relationships, then the resource's `meta` times.
-const COLUMNS: &[(&str, Column)] = &[
-    ("id", Column::Shown),
-    ("method", Column::Settable),
-    ("direction", Column::Settable),
-    ("date_time", Column::Settable),
-    ("contacted", Column::Settable),
-    ("status", Column::Settable),
-    ("notes", Column::Settable),
-    ("contact", Column::Settable),
-    ("account", Column::Settable),
-    ("property", Column::Settable),
-    ("representative", Column::Settable),
-    ("author", Column::Shown),
-    ("organisation", Column::Shown),
-    ("created_at", Column::Shown),
-    ("updated_at", Column::Shown),
-    ("modified_at", Column::Shown),
-];
-
-/// The columns of an interaction, in output order.
-pub static INTERACTION_COLUMNS: LazyLock<Vec<&str>> =
-    LazyLock::new(|| COLUMNS.iter().map(|(name, _)| *name).collect());
-
-/// The columns an import sends: those a create may set, in [`INTERACTION_COLUMNS`]
-/// order.
-pub static IMPORTED_COLUMNS: LazyLock<Vec<&str>> = LazyLock::new(|| {
-    COLUMNS
+/// The columns of an interaction, in output order: the id, the spec's attributes, the
+/// relationships a create may set, the other relationships, the `meta` times, and
+/// [`EXTRA`]. All but the id come from the spec (through `ctrlhub::ResourceFields`), so
+/// an attribute the spec gains is a column with no edit here.
+pub static INTERACTION_COLUMNS: LazyLock<Vec<&str>> = LazyLock::new(|| {
+    let f = fields();
+    let shown_links = f
+        .relationships
         .iter()
-        .filter(|(_, kind)| *kind == Column::Settable)
-        .map(|(name, _)| *name)
+        .filter(|name| !f.create_relationships.contains(name));
+    std::iter::once("id")
+        .chain(f.attributes.iter().copied())
+        .chain(f.create_relationships.iter().copied())
+        .chain(shown_links.copied())
+        .chain(f.meta.iter().copied())
+        .chain(std::iter::once(EXTRA))
+        .collect()
+});
+
+/// The columns an import sends, in [`INTERACTION_COLUMNS`] order: those a create may set
+/// (the spec's create attributes and relationships), and [`EXTRA`].
+pub static IMPORTED_COLUMNS: LazyLock<Vec<&str>> = LazyLock::new(|| {
+    let f = fields();
+    INTERACTION_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| {
+            f.create_attributes.contains(c) || f.create_relationships.contains(c) || *c == EXTRA
+        })
         .collect()
 });
 
@@ -116,28 +113,45 @@ fn ids(ids: &[Uuid]) -> Value {
     Value::Array(ids.iter().map(|id| Value::String(id.to_string())).collect())
 }
 
+/// An interaction as a record of [`INTERACTION_COLUMNS`]: attributes by name (so one the
+/// spec gains shows), relationships by name, and in [`EXTRA`] the attributes the spec
+/// does not name (`null` when there are none).
 pub fn interaction(i: &Interaction) -> Record {
+    let f = fields();
     let mut r = Record::default();
-    r.push("id", i.id.to_string());
-    r.push("method", text(i.method.as_ref()));
-    r.push("direction", text(i.direction.as_ref()));
-    r.push("date_time", time(i.date_time));
-    r.push("contacted", i.contacted.map_or(Value::Null, Value::Bool));
-    r.push("status", text(i.status.as_ref()));
-    r.push("notes", text(i.notes.as_ref()));
-    r.push("contact", id(i.contact));
-    r.push("account", id(i.account));
-    r.push("property", id(i.property));
-    r.push("representative", id(i.representative));
-    r.push("author", id(i.author));
-    r.push("organisation", id(i.organisation));
-    r.push("created_at", time(i.created_at));
-    r.push("updated_at", time(i.updated_at));
-    r.push("modified_at", time(i.modified_at));
-    debug_assert_eq!(
-        r.0.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
-        *INTERACTION_COLUMNS
-    );
+    for column in INTERACTION_COLUMNS.iter().copied() {
+        let value = if column == "id" {
+            Value::String(i.id.to_string())
+        } else if f.attributes.contains(&column) {
+            i.attribute(column).unwrap_or(Value::Null)
+        } else if f.relationships.contains(&column) {
+            let link = InteractionRelated::ALL
+                .into_iter()
+                .find(|related| related.as_str() == column)
+                .and_then(|related| i.link(related));
+            id(link.map(|link| link.id))
+        } else if column == EXTRA {
+            let extra: serde_json::Map<String, Value> = i
+                .other
+                .iter()
+                .filter(|(name, _)| !f.attributes.contains(&name.as_str()))
+                .map(|(name, value)| (name.clone(), value.clone()))
+                .collect();
+            if extra.is_empty() {
+                Value::Null
+            } else {
+                Value::Object(extra)
+            }
+        } else {
+            match column {
+                "created_at" => time(i.created_at),
+                "updated_at" => time(i.updated_at),
+                "modified_at" => time(i.modified_at),
+                _ => Value::Null,
+            }
+        };
+        r.push(column, value);
+    }
     r
 }
 
@@ -262,61 +276,106 @@ impl Row {
     }
 
     /// The interaction this row asks for, or the first cell that is wrong.
-    pub fn to_new(&self) -> Result<NewInteraction, RowError> {
+    ///
+    /// An attribute column with no rule of its own here (one the spec gained) is set by
+    /// name, its cell read as JSON when it is a number, a boolean, an array or an object,
+    /// and as text otherwise. [`EXTRA`] is a JSON object of attributes the spec does not
+    /// name; they are carried as the update carries them: sent, and dropped on a resend
+    /// should Ctrl Hub refuse them.
+    pub fn to_new(&self, new_values: NewValues) -> Result<NewInteraction, RowError> {
         let wrong = |column: &str, reason: String| RowError {
             line: self.line,
             column: Some(column.to_owned()),
             reason,
         };
+        let f = fields();
         let mut new = NewInteraction::new();
-        if let Some(v) = self.cell("method") {
-            let method = InteractionMethod::from(v);
-            if !method.is_known() {
-                return Err(wrong("method", one_of(v, InteractionMethod::KNOWN)));
+        for (column, v) in IMPORTED_COLUMNS.iter().copied().zip(&self.cells) {
+            if v.is_empty() {
+                continue;
             }
-            new = new.method(method);
-        }
-        if let Some(v) = self.cell("direction") {
-            let direction = InteractionDirection::from(v);
-            if !direction.is_known() {
-                return Err(wrong("direction", one_of(v, InteractionDirection::KNOWN)));
-            }
-            new = new.direction(direction);
-        }
-        if let Some(v) = self.cell("date_time") {
-            new = new.date_time(parse_date_time(v).map_err(|e| wrong("date_time", e))?);
-        }
-        if let Some(v) = self.cell("contacted") {
-            new = new.contacted(parse_contacted(v).map_err(|e| wrong("contacted", e))?);
-        }
-        if let Some(v) = self.cell("status") {
-            // Only `scheduled` is documented; the full list is not, so any value goes to
-            // Ctrl Hub, which decides.
-            new = new.status(InteractionStatus::from(v));
-        }
-        if let Some(v) = self.cell("notes") {
-            new = new.notes(v);
-        }
-        for column in ["contact", "account", "property", "representative"] {
-            if let Some(v) = self.cell(column) {
-                let id: Uuid = v
-                    .parse()
-                    .map_err(|_| wrong(column, format!("{v:?} is not a UUID")))?;
-                new = match column {
-                    "contact" => new.contact(id),
-                    "account" => new.account(id),
-                    "property" => new.property(id),
-                    _ => new.representative(id),
-                };
-            }
+            new = match column {
+                "method" => {
+                    let method = InteractionMethod::from(v.as_str());
+                    if !method.is_known() && new_values == NewValues::Refuse {
+                        return Err(wrong(column, one_of(v, InteractionMethod::KNOWN)));
+                    }
+                    new.method(method)
+                }
+                "direction" => {
+                    let direction = InteractionDirection::from(v.as_str());
+                    if !direction.is_known() && new_values == NewValues::Refuse {
+                        return Err(wrong(column, one_of(v, InteractionDirection::KNOWN)));
+                    }
+                    new.direction(direction)
+                }
+                "date_time" => new.date_time(parse_date_time(v).map_err(|e| wrong(column, e))?),
+                "contacted" => new.contacted(parse_contacted(v).map_err(|e| wrong(column, e))?),
+                // Only `scheduled` is documented; the full list is not, so any value goes
+                // to Ctrl Hub, which decides.
+                "status" => new.status(InteractionStatus::from(v.as_str())),
+                "notes" => new.notes(v),
+                EXTRA => {
+                    let extra: serde_json::Map<String, Value> = serde_json::from_str(v)
+                        .map_err(|e| wrong(column, format!("not a JSON object: {e}")))?;
+                    extra
+                        .into_iter()
+                        .fold(new, |new, (name, value)| new.carry(name, value))
+                }
+                _ if f.create_relationships.contains(&column) => {
+                    let id: Uuid = v
+                        .parse()
+                        .map_err(|_| wrong(column, format!("{v:?} is not a UUID")))?;
+                    match column {
+                        "contact" => new.contact(id),
+                        "account" => new.account(id),
+                        "property" => new.property(id),
+                        "representative" => new.representative(id),
+                        _ => {
+                            return Err(wrong(
+                                column,
+                                "this version of ctrlhub cannot set this relationship".into(),
+                            ));
+                        }
+                    }
+                }
+                _ => new.attribute(column, cell_value(v)),
+            };
         }
         Ok(new)
     }
 }
 
+/// A cell of an attribute column with no rule of its own: JSON when it reads as a number,
+/// a boolean, an array or an object (as an export writes them), text otherwise.
+fn cell_value(cell: &str) -> Value {
+    match serde_json::from_str::<Value>(cell) {
+        Ok(value @ (Value::Number(_) | Value::Bool(_) | Value::Array(_) | Value::Object(_))) => {
+            value
+        }
+        _ => Value::String(cell.to_owned()),
+    }
+}
+
+/// What a create or an import does with a `method` or `direction` that this version does
+/// not know. Both are open sets, so Ctrl Hub may have added the value; but a typo must not
+/// reach Ctrl Hub silently. So it is refused, naming the known values, unless the user
+/// says it is new (`--allow-new-values`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NewValues {
+    /// Refuse the row, naming the known values.
+    #[default]
+    Refuse,
+    /// Send it as written.
+    Send,
+}
+
 fn one_of<T: fmt::Display>(value: &str, known: &[T]) -> String {
     let known: Vec<String> = known.iter().map(|k| k.to_string()).collect();
-    format!("{value:?} is not one of {}", known.join(", "))
+    format!(
+        "{value:?} is not one of {} (if Ctrl Hub has added it, pass --allow-new-values)",
+        known.join(", ")
+    )
 }
 
 /// Where each importable column sits in a file's header; a column that is neither
@@ -433,7 +492,7 @@ mod tests {
             ("property", "2b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b"),
             ("representative", "3b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b"),
         ])
-        .to_new()
+        .to_new(NewValues::Refuse)
         .unwrap();
         let expected = NewInteraction::new()
             .method(InteractionMethod::Email)
@@ -448,7 +507,7 @@ mod tests {
             .representative(Uuid::parse_str("3b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b").unwrap());
         assert_eq!(format!("{new:?}"), format!("{expected:?}"));
         assert_eq!(
-            format!("{:?}", row(&[]).to_new().unwrap()),
+            format!("{:?}", row(&[]).to_new(NewValues::Refuse).unwrap()),
             format!("{:?}", NewInteraction::new())
         );
     }
@@ -459,12 +518,12 @@ mod tests {
             (
                 "method",
                 "fax",
-                "\"fax\" is not one of letter, email, telephone, sms",
+                "\"fax\" is not one of letter, email, telephone, sms (if Ctrl Hub has added it, pass --allow-new-values)",
             ),
             (
                 "direction",
                 "sideways",
-                "\"sideways\" is not one of inbound, outbound",
+                "\"sideways\" is not one of inbound, outbound (if Ctrl Hub has added it, pass --allow-new-values)",
             ),
             ("contacted", "yes", "\"yes\" is not true or false"),
             ("account", "12", "\"12\" is not a UUID"),
@@ -472,19 +531,28 @@ mod tests {
             ("representative", "y", "\"y\" is not a UUID"),
         ];
         for (column, value, reason) in cases {
-            let error = row(&[(column, value)]).to_new().unwrap_err();
+            let error = row(&[(column, value)])
+                .to_new(NewValues::Refuse)
+                .unwrap_err();
             assert_eq!(
                 error.to_string(),
                 format!("line 7, column {column}: {reason}")
             );
         }
-        let error = row(&[("date_time", "2026-13-01")]).to_new().unwrap_err();
+        let error = row(&[("date_time", "2026-13-01")])
+            .to_new(NewValues::Refuse)
+            .unwrap_err();
         assert_eq!(error.column.as_deref(), Some("date_time"));
     }
 
     #[test]
     fn the_imported_columns_are_the_ones_a_create_may_set_in_output_order() {
-        assert_eq!(*IMPORTED_COLUMNS, V1_COLUMNS, "today's settable columns");
+        assert_eq!(
+            IMPORTED_COLUMNS[..IMPORTED_COLUMNS.len() - 1],
+            V1_COLUMNS,
+            "today's settable columns"
+        );
+        assert_eq!(IMPORTED_COLUMNS.last(), Some(&EXTRA));
         let mut in_output = INTERACTION_COLUMNS
             .iter()
             .filter(|c| IMPORTED_COLUMNS.contains(c));

@@ -1894,3 +1894,120 @@ async fn a_list_stops_when_the_next_offset_does_not_move_forward() {
     let asked = fake.api_requests().last().unwrap().query.clone().unwrap();
     assert!(asked.contains("limit=100"), "{asked}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_attribute_the_spec_does_not_name_is_exported_in_extra_and_imported_back_by_the_updates_rule()
+ {
+    use ctrlhub_fake::UnnamedOnPut;
+    let source = FakeCtrlHub::start().await.unwrap();
+    varied(&source, 3);
+    source.hold_unnamed_attribute("priority", json!({"level": 2}), UnnamedOnPut::Refuse);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("all.csv");
+    let output = run(
+        &mut ctrlhub(&source),
+        &["interactions", "export", "--out", csv.to_str().unwrap()],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        header.last().map(String::as_str),
+        Some("extra"),
+        "{header:?}"
+    );
+    for record in reader.records() {
+        let record = record.unwrap();
+        let extra: Value = serde_json::from_str(&record[header.len() - 1]).unwrap();
+        assert_eq!(extra, json!({"priority": {"level": 2}}));
+    }
+    // `get` shows it too.
+    let id = source.interactions()[0]["id"].as_str().unwrap().to_owned();
+    let output = run(
+        &mut ctrlhub(&source),
+        &["interactions", "get", &id, "--format", "json"],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let shown: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(shown["extra"], json!({"priority": {"level": 2}}), "{shown}");
+
+    for (on_create, kept) in [(UnnamedOnPut::Accept, true), (UnnamedOnPut::Refuse, false)] {
+        let target = FakeCtrlHub::start().await.unwrap();
+        target.hold_unnamed_attribute("priority", json!(null), on_create);
+        let output = run(
+            &mut ctrlhub(&target),
+            &["interactions", "import", csv.to_str().unwrap()],
+        );
+        assert_eq!(code(&output), 0, "{on_create:?}: {}", stderr(&output));
+        assert_eq!(target.interactions().len(), 3, "{on_create:?}");
+        assert_eq!(
+            sorted_fields(&target),
+            sorted_fields(&source),
+            "{on_create:?}"
+        );
+        for stored in target.interactions() {
+            let priority = stored["attributes"].get("priority");
+            assert_eq!(
+                priority,
+                kept.then_some(&json!({"level": 2})),
+                "{on_create:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_method_this_version_does_not_know_is_refused_unless_said_to_be_new() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rows.csv");
+    std::fs::write(
+        &file,
+        "method,direction,date_time\nwhatsapp,outbound,2026-01-05T09:00:00Z\n",
+    )
+    .unwrap();
+    let output = run(
+        &mut ctrlhub(&fake),
+        &["interactions", "import", file.to_str().unwrap()],
+    );
+    assert_ne!(code(&output), 0);
+    assert!(
+        stderr(&output).contains("--allow-new-values"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(fake.interactions().is_empty());
+    let output = run(
+        &mut ctrlhub(&fake),
+        &[
+            "interactions",
+            "import",
+            file.to_str().unwrap(),
+            "--allow-new-values",
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(fake.interactions()[0]["attributes"]["method"], "whatsapp");
+    let output = run(
+        &mut ctrlhub(&fake),
+        &[
+            "interactions",
+            "create",
+            "--method",
+            "fax",
+            "--direction",
+            "inbound",
+            "--date-time",
+            "2026-01-05T09:00:00Z",
+            "--allow-new-values",
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(fake.interactions()[1]["attributes"]["method"], "fax");
+}
