@@ -13,7 +13,7 @@ use serde_json::Value;
 /// The spec this crate carries, parsed once: the document, or why it could not be read.
 fn parsed() -> &'static Result<Value, String> {
     static SPEC: OnceLock<Result<Value, String>> = OnceLock::new();
-    SPEC.get_or_init(|| parse(include_str!("../openapi/ctrlhub.yaml")))
+    SPEC.get_or_init(|| parse(include_str!(concat!(env!("OUT_DIR"), "/ctrlhub.yaml"))))
 }
 
 /// `text` as an OpenAPI document with `paths`.
