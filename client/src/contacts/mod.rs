@@ -56,6 +56,9 @@ pub struct Contact {
     pub organisation: Option<Uuid>,
     /// Attributes Ctrl Hub sent that this version does not name, as received.
     pub other: Object,
+    /// Relationships Ctrl Hub sent that this version does not name, as received (each a
+    /// JSON:API relationship object, such as `{"data": {"type": .., "id": ..}}`).
+    pub other_relationships: Object,
     /// Each relationship's identifiers, as Ctrl Hub sent them.
     links: Vec<(ContactRelated, ResourceIdentifier)>,
 }
@@ -65,7 +68,8 @@ impl TypedResource for Contact {
 
     fn from_raw(resource: types::ContactResource) -> Self {
         let attributes = resource.attributes.unwrap_or_default();
-        let relationships = resource.relationships.unwrap_or_default();
+        let mut relationships = resource.relationships.unwrap_or_default();
+        let other_relationships = std::mem::take(&mut relationships.extra);
         let links = ContactRelated::links_of(&relationships);
         let ids = |kind| {
             links
@@ -86,6 +90,7 @@ impl TypedResource for Contact {
             author: ids(ContactRelated::Author).next(),
             organisation: ids(ContactRelated::Organisation).next(),
             other: attributes.extra,
+            other_relationships,
             links,
         }
     }

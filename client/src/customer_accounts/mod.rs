@@ -159,6 +159,9 @@ pub struct CustomerAccount {
     pub organisation: Option<Uuid>,
     /// Attributes, should Ctrl Hub send any (none is documented).
     pub attributes: Object,
+    /// Relationships Ctrl Hub sent that this version does not name, as received (each a
+    /// JSON:API relationship object, such as `{"data": {"type": .., "id": ..}}`).
+    pub other_relationships: Object,
 }
 
 impl TypedResource for CustomerAccount {
@@ -175,6 +178,7 @@ impl TypedResource for CustomerAccount {
             author: relationships.author.and_then(|l| l.id()),
             organisation: relationships.organisation.and_then(|l| l.id()),
             attributes: resource.attributes,
+            other_relationships: relationships.extra,
         }
     }
 }

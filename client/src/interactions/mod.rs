@@ -180,6 +180,9 @@ pub struct Interaction {
     /// back unchanged), and ones the spec names that have no field yet. Read any attribute
     /// by name with [`attribute`](Self::attribute).
     pub other: Object,
+    /// Relationships Ctrl Hub sent that this version does not name, as received (each a
+    /// JSON:API relationship object, such as `{"data": {"type": .., "id": ..}}`).
+    pub other_relationships: Object,
     /// Each relationship's identifier, as Ctrl Hub sent it (type and id).
     links: Vec<(InteractionRelated, ResourceIdentifier)>,
 }
@@ -267,7 +270,8 @@ impl TypedResource for Interaction {
         let other = untyped(&attributes);
         attributes.extra = Object::new();
         let meta = resource.meta.unwrap_or_default();
-        let relationships = resource.relationships.unwrap_or_default();
+        let mut relationships = resource.relationships.unwrap_or_default();
+        let other_relationships = std::mem::take(&mut relationships.extra);
         let links = InteractionRelated::links_of(&relationships);
         let id_of = |link: Option<ToOne>| link.and_then(|link| link.id());
         Interaction {
@@ -289,6 +293,7 @@ impl TypedResource for Interaction {
             author: id_of(relationships.author),
             organisation: id_of(relationships.organisation),
             other,
+            other_relationships,
         }
     }
 }

@@ -35,6 +35,9 @@ pub struct Member {
     pub teams: Vec<Uuid>,
     /// Attributes Ctrl Hub sent that this version does not name, as received.
     pub other: Object,
+    /// Relationships Ctrl Hub sent that this version does not name, as received (each a
+    /// JSON:API relationship object, such as `{"data": {"type": .., "id": ..}}`).
+    pub other_relationships: Object,
 }
 
 impl TypedResource for Member {
@@ -52,6 +55,7 @@ impl TypedResource for Member {
             organisations: ids(relationships.organisations),
             teams: ids(relationships.teams),
             other: attributes.extra,
+            other_relationships: relationships.extra,
         }
     }
 }

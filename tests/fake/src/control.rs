@@ -59,6 +59,26 @@ impl FakeCtrlHub {
         unnamed.push((name.to_owned(), on_put));
     }
 
+    /// Plays a server that knows a relationship the spec does not name: every resource
+    /// stored now (interactions, contacts, customer accounts, members) gets the
+    /// relationship `name` set to `value` (a relationship object), in its answers too.
+    pub fn hold_unnamed_relationship(&self, name: &str, value: Value) {
+        let inner = &self.inner;
+        for store in [
+            &inner.interactions,
+            &inner.contacts,
+            &inner.accounts,
+            &inner.members,
+        ] {
+            for resource in lock(store).iter_mut() {
+                if !resource["relationships"].is_object() {
+                    resource["relationships"] = json!({});
+                }
+                resource["relationships"][name] = value.clone();
+            }
+        }
+    }
+
     /// Plays a server whose lists ignore a filter or sort outside the features they report
     /// (answering with everything, unfiltered), instead of refusing it with a 400 (the
     /// default: stricter than a lax server, so that a misspelt option fails a test).

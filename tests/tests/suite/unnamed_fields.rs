@@ -200,3 +200,28 @@ fn the_fields_of_each_resource_are_the_specs_in_its_order() {
     assert!(member.update_attributes.is_empty());
     assert_eq!(member.filters, ["email"]);
 }
+
+#[tokio::test]
+async fn a_relationship_the_spec_does_not_name_is_kept_on_every_typed_resource() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = client_for(&fake);
+    client.interactions().create(call()).await.unwrap();
+    let team = json!({"data": {"type": "teams", "id": "5b2f6a1e-3c4d-4e5f-8a7b-6c5d4e3f2a1b"}});
+    fake.hold_unnamed_relationship("team", team.clone());
+    let interaction = client.interactions().list().page().await.unwrap();
+    assert_eq!(
+        interaction.items[0].other_relationships.get("team"),
+        Some(&team)
+    );
+    let contacts = fake.contacts();
+    let contact_id: uuid::Uuid = contacts[0]["id"].as_str().unwrap().parse().unwrap();
+    let contact = client.contacts().get(contact_id).await.unwrap();
+    assert_eq!(contact.other_relationships.get("team"), Some(&team));
+    let members = fake.members();
+    let member_id: uuid::Uuid = members[0]["id"].as_str().unwrap().parse().unwrap();
+    let member = client.members().get(member_id).await.unwrap();
+    assert_eq!(member.other_relationships.get("team"), Some(&team));
+    // The relationships the spec names are where they were, and not repeated.
+    assert_eq!(interaction.items[0].other_relationships.len(), 1);
+    assert_eq!(contact.accounts.len(), 1, "{contact:?}");
+}
