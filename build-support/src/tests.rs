@@ -598,8 +598,12 @@ fn update_attributes_are_generated_open_and_open_objects_get_default() {
         open_optional_objects(&doc),
         [
             "ContactAttributes",
+            "ContactRelationships",
+            "CustomerAccountRelationships",
             "InteractionAttributes",
-            "MemberAttributes"
+            "InteractionRelationships",
+            "MemberAttributes",
+            "MemberRelationships"
         ]
     );
 }
@@ -771,8 +775,8 @@ fn a_new_include_value_reaches_the_generated_enum_with_no_other_edit() {
             1,
         )
         .replacen(
-            "    ContactRelationships:\n      description: The relationships of a contact.\n      type: object\n      properties:\n",
-            "    ContactRelationships:\n      description: The relationships of a contact.\n      type: object\n      properties:\n        households:\n          description: \"The contact's households.\"\n          allOf:\n            - $ref: \"#/components/schemas/ToManyRelationship\"\n",
+            "        is kept, not refused.\n      type: object\n      additionalProperties:\n        description: A relationship this document does not name, as Ctrl Hub sent it.\n      properties:\n        accounts:\n",
+            "        is kept, not refused.\n      type: object\n      additionalProperties:\n        description: A relationship this document does not name, as Ctrl Hub sent it.\n      properties:\n        households:\n          description: \"The contact's households.\"\n          allOf:\n            - $ref: \"#/components/schemas/ToManyRelationship\"\n        accounts:\n",
             1,
         );
     assert_eq!(copy.matches("households").count(), 3);
