@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 mod fields;
 mod links;
+mod open_enums;
 mod operations;
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
@@ -25,35 +26,11 @@ pub const JSON_API_MEDIA_TYPE: &str = "application/vnd.api+json";
 /// The type the generated `Client` carries as its inner state (see `client/src/transport.rs`).
 const INNER_TYPE: &str = "crate::transport::Transport";
 
-/// Schemas whose generated type is replaced by a handwritten one, and why:
-/// the open enums must decode values this crate does not know and keep them unchanged,
-/// and the JSON:API envelope pieces are shared with the handwritten layer.
+/// Schemas whose generated type is replaced by a handwritten one, and why: the JSON:API
+/// envelope pieces are shared with the handwritten layer. (The open enums, which must
+/// decode values this crate does not know and keep them unchanged, are replaced too:
+/// every `x-extensible-enum` schema, see [`open_enums`].)
 const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
-    (
-        "InteractionMethod",
-        "crate::model::InteractionMethod",
-        &[TypeImpl::Display, TypeImpl::FromStr],
-    ),
-    (
-        "InteractionDirection",
-        "crate::model::InteractionDirection",
-        &[TypeImpl::Display, TypeImpl::FromStr],
-    ),
-    (
-        "InteractionStatus",
-        "crate::model::InteractionStatus",
-        &[TypeImpl::Display, TypeImpl::FromStr],
-    ),
-    (
-        "ContactAssociation",
-        "crate::model::ContactAssociation",
-        &[TypeImpl::Display, TypeImpl::FromStr],
-    ),
-    (
-        "ContactSalutation",
-        "crate::model::ContactSalutation",
-        &[TypeImpl::Display, TypeImpl::FromStr],
-    ),
     (
         "MemberProfile",
         "crate::members::MemberProfile",
@@ -179,10 +156,11 @@ pub fn generate_from_str(
     operations::open_request_attributes(&mut doc, &operations);
     decode_list_items_one_by_one(&mut doc, &lists);
     let defaults = open_optional_objects(&doc);
+    let enums = open_enums::open_enums(&doc).map_err(&fail)?;
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc)
         .map_err(|e| fail(format!("not an OpenAPI 3.0 document: {e}")))?;
 
-    let settings = settings(&defaults).map_err(&fail)?;
+    let settings = settings(&defaults, &enums).map_err(&fail)?;
     let client = run_generator("generating the client", &fail, || {
         let mut tokens = Generator::new(&settings).generate_tokens(&spec)?;
         tokens.extend(list_document_impls(&lists)?);
@@ -192,7 +170,8 @@ pub fn generate_from_str(
             (operations::source(&operations)
                 + &operations::relationship_source(&endpoints)
                 + &links::source(&identifiers, &relationship_links)
-                + &related)
+                + &related
+                + &open_enums::source(&enums))
                 .parse::<proc_macro2::TokenStream>()
                 .map_err(|e| progenitor::Error::InternalError(format!("operation impls: {e}")))?,
         );
@@ -248,7 +227,10 @@ fn write(target: &Path, source: &str, spec: &Path) -> Result<(), SpecError> {
 }
 
 /// The progenitor settings for the `ctrlhub` crate. See `shared/DESIGN.md`.
-fn settings(defaults: &[String]) -> Result<GenerationSettings, String> {
+fn settings(
+    defaults: &[String],
+    enums: &[open_enums::OpenEnum],
+) -> Result<GenerationSettings, String> {
     let inner: proc_macro2::TokenStream = INNER_TYPE
         .parse()
         .map_err(|e| format!("the inner type `{INNER_TYPE}` is not a Rust path: {e}"))?;
@@ -264,6 +246,13 @@ fn settings(defaults: &[String]) -> Result<GenerationSettings, String> {
         .with_map_type("::std::collections::BTreeMap");
     for (schema, rust_type, impls) in REPLACEMENTS {
         settings.with_replacement(schema, rust_type, impls.iter().cloned());
+    }
+    for open in enums {
+        settings.with_replacement(
+            &open.name,
+            format!("crate::model::{}", open.name),
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
     }
     // typify derives `Default` for an object of optional members, but not once it has
     // `extra` (an open object); every member, `extra` included, has a default.

@@ -813,3 +813,50 @@ fn each_resources_fields_come_from_the_spec_in_its_order_and_an_added_attribute_
         r#"create_attributes: &["method", "direction", "date_time", "contacted", "status", "notes", "channel",],"#
     )));
 }
+
+#[test]
+fn every_extensible_enum_becomes_an_open_enum_with_its_values_and_descriptions_from_the_spec() {
+    let squeeze = |text: &str| text.split_whitespace().collect::<String>();
+    let generated = squeeze(&gen_str(SPEC).expect("the spec generates").client);
+    assert!(generated.contains(&squeeze(
+        r#"InteractionMethod { #[doc = "A letter sent or received by post."] Letter => "letter",
+           #[doc = "An email."] Email => "email", #[doc = "A telephone call."] Telephone => "telephone",
+           #[doc = "A text message."] Sms => "sms", }"#
+    )));
+    // The generated types name the handwritten-macro types in `crate::model`.
+    assert!(generated.contains("crate::model::InteractionMethod"));
+    // A value added to the spec is a variant with no other edit; one without a
+    // description is documented by its value.
+    let copy = SPEC.replacen(
+        "x-extensible-enum: [inbound, outbound]\n      x-enum-descriptions:\n        - The customer contacted the organisation.\n        - The organisation contacted the customer.\n",
+        "x-extensible-enum: [inbound, outbound, no-answer]\n      x-enum-descriptions:\n        - The customer contacted the organisation.\n        - The organisation contacted the customer.\n",
+        1,
+    );
+    assert_ne!(copy, SPEC);
+    let generated = squeeze(&gen_str(&copy).expect("the copy generates").client);
+    assert!(generated.contains(&squeeze(
+        r#"#[doc = "`no-answer`."] NoAnswer => "no-answer","#
+    )));
+}
+
+#[test]
+fn an_extensible_enum_value_that_makes_no_variant_or_a_second_one_fails_the_build() {
+    for (values, says) in [
+        ("[inbound, \"42\"]", "\"42\" makes no Rust variant name"),
+        ("[inbound, \"-\"]", "\"-\" makes no Rust variant name"),
+        (
+            "[no-answer, no_answer]",
+            "two values make the variant NoAnswer",
+        ),
+        ("[inbound, 7]", "is not a string"),
+    ] {
+        let copy = SPEC.replacen(
+            "x-extensible-enum: [inbound, outbound]",
+            &format!("x-extensible-enum: {values}"),
+            1,
+        );
+        let err = gen_str(&copy).unwrap_err().to_string();
+        assert!(err.contains("InteractionDirection"), "{err}");
+        assert!(err.contains(says), "{values}: {err}");
+    }
+}

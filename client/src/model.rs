@@ -106,56 +106,9 @@ macro_rules! open_enum {
     };
 }
 
-open_enum! {
-    /// How the customer was contacted.
-    InteractionMethod {
-        /// A letter sent or received by post.
-        Letter => "letter",
-        /// An email.
-        Email => "email",
-        /// A telephone call.
-        Telephone => "telephone",
-        /// A text message.
-        Sms => "sms",
-    }
-}
-
-open_enum! {
-    /// Who started the interaction.
-    InteractionDirection {
-        /// The customer contacted the organisation.
-        Inbound => "inbound",
-        /// The organisation contacted the customer.
-        Outbound => "outbound",
-    }
-}
-
-open_enum! {
-    /// The state of an interaction. Only `scheduled` is documented; other values decode
-    /// as [`InteractionStatus::Unknown`].
-    InteractionStatus {
-        /// The interaction is planned for `date_time`.
-        Scheduled => "scheduled",
-    }
-}
-
-open_enum! {
-    /// How a contact is associated with a property. Only `occupier` is documented (as an
-    /// example); other values decode as [`ContactAssociation::Unknown`].
-    ContactAssociation {
-        /// The contact lives at or occupies the property.
-        Occupier => "occupier",
-    }
-}
-
-open_enum! {
-    /// How a contact is addressed. Only `Mr` is documented (as an example); other values
-    /// decode as [`ContactSalutation::Unknown`] and are sent back unchanged.
-    ContactSalutation {
-        /// Mr.
-        Mr => "Mr",
-    }
-}
+// One type per open enum of the spec (`x-extensible-enum`), with its values and their
+// descriptions (`x-enum-descriptions`): written once, in the spec.
+crate::generated::with_open_enums!(open_enum);
 
 /// `at` in UTC at whole seconds, as the reference writes times: serialized, it is
 /// `2023-11-07T05:31:56Z`.

@@ -129,7 +129,7 @@ impl NewInteraction {
     }
 
     /// Sends the attribute `name`, which the spec does not name, as it is: for an
-    /// attribute Ctrl Hub sent that this version does not know (an [`Interaction`]'s
+    /// attribute Ctrl Hub sent that this version does not know (an [`Interaction`](super::Interaction)'s
     /// [`other`](super::Interaction::other), or a CLI export's `extra` column).
     ///
     /// The rule is the [update](crate::Resources::update)'s: should Ctrl Hub refuse it
