@@ -130,16 +130,8 @@ pub fn describe(error: &Error, host: &str) -> String {
                 unsupported.parameter
             ));
         }
-        Error::Transport(transport) => {
-            let cause = cause_of(error);
-            let what = match transport.kind {
-                TransportErrorKind::Connect => format!("could not connect to {host}: {cause}"),
-                TransportErrorKind::Timeout => format!("{host} did not answer in time"),
-                _ => format!("the connection to {host} failed mid-request: {cause}"),
-            };
-            lines.push(what);
-            lines.push(format!("({error})"));
-        }
+        // The library's message names the host and the cause itself.
+        Error::Transport(_) => lines.push(error.to_string()),
         _ => lines.push(format!("{host}: {error}")),
     }
     if let Some(status) = error.status() {
@@ -214,42 +206,6 @@ fn step_for_kind(error: &Error) -> String {
     }
 }
 
-/// The underlying cause of a transport failure, named for a person: the name does not
-/// resolve, the connection was refused, or TLS failed; else the innermost message.
-fn cause_of(error: &Error) -> String {
-    let mut chain = Vec::new();
-    let mut refused = false;
-    let mut next = std::error::Error::source(error);
-    while let Some(cause) = next {
-        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            refused |= io.kind() == std::io::ErrorKind::ConnectionRefused;
-        }
-        chain.push(cause.to_string());
-        next = cause.source();
-    }
-    name_cause(&chain, refused)
-}
-
-/// Names the cause from the messages of an error's chain (outermost first).
-fn name_cause(chain: &[String], refused: bool) -> String {
-    let all = chain.join(": ").to_lowercase();
-    let innermost = chain.last().cloned().unwrap_or_default();
-    if refused || all.contains("connection refused") {
-        format!("the connection was refused (nothing listens there?): {innermost}")
-    } else if all.contains("dns error") || all.contains("failed to lookup address") {
-        format!("the host name does not resolve (DNS): {innermost}")
-    } else if all.contains("tls")
-        || all.contains("certificate")
-        || all.contains("handshake")
-        || all.contains("invalidcontenttype")
-        || all.contains("corrupt message")
-    {
-        format!("TLS failed: {innermost}")
-    } else {
-        innermost
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,56 +252,6 @@ mod tests {
             assert!(flag_of(field).unwrap().starts_with(flag), "{field}");
         }
         assert_eq!(flag_of("notes"), None);
-    }
-
-    #[test]
-    fn a_connection_failure_names_its_cause() {
-        let chain = |messages: &[&str]| messages.iter().map(|m| m.to_string()).collect::<Vec<_>>();
-        let dns = chain(&[
-            "error sending request",
-            "client error (Connect)",
-            "dns error",
-            "failed to lookup address information: Name or service not known",
-        ]);
-        assert_eq!(
-            name_cause(&dns, false),
-            "the host name does not resolve (DNS): failed to lookup address information: Name or service not known"
-        );
-        let refused = chain(&["error sending request", "Connection refused (os error 111)"]);
-        assert!(name_cause(&refused, false).starts_with("the connection was refused"));
-        assert!(name_cause(&chain(&["x", "y"]), true).starts_with("the connection was refused"));
-        // Each sign on its own names the cause.
-        for dns in ["dns error", "failed to lookup address information"] {
-            assert!(
-                name_cause(&chain(&["a", dns]), false).contains("(DNS)"),
-                "{dns}"
-            );
-        }
-        for tls in [
-            "tls handshake eof",
-            "invalid peer certificate",
-            "handshake failure",
-            "InvalidContentType",
-            "received corrupt message",
-        ] {
-            assert!(
-                name_cause(&chain(&["a", tls]), false).starts_with("TLS failed"),
-                "{tls}"
-            );
-        }
-        let tls = chain(&[
-            "client error (Connect)",
-            "invalid peer certificate: UnknownIssuer",
-        ]);
-        assert_eq!(
-            name_cause(&tls, false),
-            "TLS failed: invalid peer certificate: UnknownIssuer"
-        );
-        assert_eq!(
-            name_cause(&chain(&["a", "network unreachable"]), false),
-            "network unreachable"
-        );
-        assert_eq!(name_cause(&[], false), "");
     }
 
     #[test]

@@ -11,7 +11,8 @@ use reqwest::header;
 use reqwest::{Method, StatusCode};
 
 use crate::error::{
-    ApiError, AuthError, DecodeError, Error, Outcome, TransportError, TransportErrorKind,
+    ApiError, AuthError, DecodeError, Error, Outcome, TransportCause, TransportError,
+    TransportErrorKind, host_of,
 };
 use crate::generated;
 use crate::jsonapi::{ErrorDocument, ErrorObject};
@@ -164,10 +165,16 @@ impl Call {
         } else {
             Outcome::Unknown
         };
+        // reqwest names the URL of every request it fails to send.
+        let host = source.url().map_or_else(|| "Ctrl Hub".to_owned(), host_of);
+        let (cause, detail) = TransportCause::of(&source);
         Error::Transport(TransportError {
             kind,
             outcome,
             attempts: self.attempts(),
+            host,
+            cause,
+            detail,
             source,
         })
     }

@@ -325,16 +325,129 @@ pub struct TransportError {
     pub outcome: Outcome,
     /// How many times the request was tried.
     pub attempts: u32,
+    /// Where the request went: the host, and the port when it is not the scheme's
+    /// default (`api.ctrl-hub.com`, `127.0.0.1:8080`). Never a path, a query or a
+    /// credential.
+    pub host: String,
+    /// What the failure was underneath, as far as it can be told.
+    pub cause: TransportCause,
+    /// The innermost message of the failure, when it names no URL (`invalid peer
+    /// certificate: UnknownIssuer`); empty otherwise.
+    pub detail: String,
     pub(crate) source: reqwest::Error,
+}
+
+/// The cause underneath a [`TransportError`], named for a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportCause {
+    /// The connection was refused: nothing listens at the host and port.
+    Refused,
+    /// The host name does not resolve.
+    Dns,
+    /// The TLS handshake failed (a certificate, or something else than TLS answered).
+    Tls,
+    /// No answer came in time.
+    TimedOut,
+    /// Something else (see [`TransportError::detail`]).
+    Other,
+}
+
+impl TransportCause {
+    /// The cause of `error` and its detail, from the kinds and messages of its chain.
+    pub(crate) fn of(error: &reqwest::Error) -> (TransportCause, String) {
+        let mut chain = Vec::new();
+        let mut refused = false;
+        let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+        while let Some(cause) = next {
+            if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+                refused |= io.kind() == std::io::ErrorKind::ConnectionRefused;
+            }
+            chain.push(cause.to_string());
+            next = cause.source();
+        }
+        Self::named(&chain, refused, error.is_timeout())
+    }
+
+    /// Names the cause from the messages of a chain (outermost first), and gives the
+    /// innermost message that names no URL (the outer ones carry it).
+    pub(crate) fn named(
+        chain: &[String],
+        refused: bool,
+        timed_out: bool,
+    ) -> (TransportCause, String) {
+        let all = chain.join(": ").to_lowercase();
+        let cause = if refused || all.contains("connection refused") {
+            TransportCause::Refused
+        } else if all.contains("dns error") || all.contains("failed to lookup address") {
+            TransportCause::Dns
+        } else if [
+            "tls",
+            "certificate",
+            "handshake",
+            "invalidcontenttype",
+            "corrupt message",
+        ]
+        .iter()
+        .any(|sign| all.contains(sign))
+        {
+            TransportCause::Tls
+        } else if timed_out || all.contains("timed out") {
+            TransportCause::TimedOut
+        } else {
+            TransportCause::Other
+        };
+        let detail = chain
+            .iter()
+            .rev()
+            .find(|message| !message.contains("://"))
+            .cloned()
+            .unwrap_or_default();
+        (cause, detail)
+    }
+}
+
+impl fmt::Display for TransportCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportCause::Refused => "the connection was refused",
+            TransportCause::Dns => "the host name does not resolve (DNS)",
+            TransportCause::Tls => "TLS failed",
+            TransportCause::TimedOut => "timed out",
+            TransportCause::Other => "the transport failed",
+        })
+    }
+}
+
+/// `host` or `host:port` (a port only when it is not the scheme's default).
+pub(crate) fn host_of(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or("the configured host");
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
 }
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self.kind {
-            TransportErrorKind::Connect => "could not connect to Ctrl Hub",
-            TransportErrorKind::Timeout => "Ctrl Hub did not answer in time",
-            TransportErrorKind::Interrupted => "the connection to Ctrl Hub failed mid-request",
-        })?;
+        let host = &self.host;
+        match self.kind {
+            TransportErrorKind::Connect => write!(f, "could not connect to {host}")?,
+            TransportErrorKind::Timeout => write!(f, "{host} did not answer in time")?,
+            TransportErrorKind::Interrupted => {
+                write!(f, "the connection to {host} failed mid-request")?;
+            }
+        }
+        if self.kind != TransportErrorKind::Timeout || self.cause != TransportCause::TimedOut {
+            write!(f, ": {}", self.cause)?;
+            let plain = matches!(
+                self.cause,
+                TransportCause::Refused | TransportCause::TimedOut
+            );
+            if !plain && !self.detail.is_empty() {
+                write!(f, " ({})", self.detail)?;
+            }
+        }
         if self.attempts > 1 {
             write!(f, " (after {} attempts)", self.attempts)?;
         }

@@ -40,7 +40,7 @@ pub use crate::contacts::{
 pub use crate::customer_accounts::{CustomerAccount, CustomerAccounts, NewCustomerAccount};
 pub use crate::env::EnvVar;
 pub use crate::error::{
-    ApiError, AuthError, DecodeError, Error, InputError, Outcome, TransportError,
+    ApiError, AuthError, DecodeError, Error, InputError, Outcome, TransportCause, TransportError,
     TransportErrorKind, UnsupportedOption,
 };
 pub use crate::fields::ResourceFields;

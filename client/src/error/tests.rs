@@ -13,3 +13,89 @@ fn snippets_fold_white_space_and_stop_at_the_limit() {
     // Invalid UTF-8 is replaced, not a panic.
     assert_eq!(DecodeError::snippet_of(&[0xff, b'a']), "\u{fffd}a");
 }
+
+fn chain(messages: &[&str]) -> Vec<String> {
+    messages.iter().map(|m| (*m).to_owned()).collect()
+}
+
+#[test]
+fn a_transport_failure_names_its_cause_and_an_innermost_detail_without_a_url() {
+    let dns = chain(&[
+        "error sending request for url (https://api.example/v3/orgs/x?token=no)",
+        "client error (Connect)",
+        "dns error",
+        "failed to lookup address information: Name or service not known",
+    ]);
+    assert_eq!(
+        TransportCause::named(&dns, false, false),
+        (
+            TransportCause::Dns,
+            "failed to lookup address information: Name or service not known".to_owned()
+        )
+    );
+    let refused = chain(&["error sending request", "Connection refused (os error 111)"]);
+    assert_eq!(
+        TransportCause::named(&refused, false, false).0,
+        TransportCause::Refused
+    );
+    assert_eq!(
+        TransportCause::named(&chain(&["x"]), true, false).0,
+        TransportCause::Refused
+    );
+    for sign in ["dns error", "failed to lookup address information"] {
+        assert_eq!(
+            TransportCause::named(&chain(&["a", sign]), false, false).0,
+            TransportCause::Dns
+        );
+    }
+    for sign in [
+        "tls handshake eof",
+        "invalid peer certificate",
+        "handshake failure",
+        "InvalidContentType",
+        "received corrupt message",
+    ] {
+        assert_eq!(
+            TransportCause::named(&chain(&["a", sign]), false, false).0,
+            TransportCause::Tls,
+            "{sign}"
+        );
+    }
+    assert_eq!(
+        TransportCause::named(&chain(&["a"]), false, true).0,
+        TransportCause::TimedOut
+    );
+    assert_eq!(
+        TransportCause::named(&chain(&["operation timed out"]), false, false).0,
+        TransportCause::TimedOut
+    );
+    assert_eq!(
+        TransportCause::named(&chain(&["a", "network unreachable"]), false, false),
+        (TransportCause::Other, "network unreachable".to_owned())
+    );
+    // Every message names a URL: no detail rather than a path or a query.
+    assert_eq!(
+        TransportCause::named(&chain(&["for url (http://h/p?q=1)"]), false, false),
+        (TransportCause::Other, String::new())
+    );
+    assert_eq!(
+        TransportCause::named(&[], false, false),
+        (TransportCause::Other, String::new())
+    );
+}
+
+#[test]
+fn a_host_is_named_with_its_port_only_when_it_is_not_the_default() {
+    let host = |url: &str| host_of(&url::Url::parse(url).unwrap());
+    assert_eq!(
+        host("https://api.ctrl-hub.com/v3/orgs/x?y=1"),
+        "api.ctrl-hub.com"
+    );
+    assert_eq!(host("https://api.ctrl-hub.com:443/"), "api.ctrl-hub.com");
+    assert_eq!(host("http://127.0.0.1:8080/p"), "127.0.0.1:8080");
+    assert_eq!(
+        host("https://user:secret@h.example:8443/"),
+        "h.example:8443"
+    );
+    assert_eq!(host("http://[::1]:9/"), "[::1]:9");
+}

@@ -401,4 +401,14 @@ async fn a_closed_port_is_a_connect_error_that_says_nothing_was_sent() {
     assert_eq!(transport.outcome, ctrlhub::Outcome::NotSent);
     assert_eq!(transport.attempts, 1);
     assert!(!error.is_outcome_unknown());
+    // The message names where and why, and nothing of the path.
+    assert_eq!(transport.host, format!("127.0.0.1:{port}"));
+    assert_eq!(transport.cause, ctrlhub::TransportCause::Refused);
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "could not connect to 127.0.0.1:{port}: the connection was refused; the request \
+             was not sent"
+        )
+    );
 }
