@@ -7,6 +7,7 @@
 //!
 //! `client/build.rs` calls [`build_script`]; the `ctrlhub-codegen` binary prints the same
 //! output for a person to read.
+#![forbid(unsafe_code)]
 
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};

@@ -3,6 +3,7 @@
 //!
 //! Usage: `cargo run -p ctrlhub-build-support -- [SPEC] [--mock]`
 //! (SPEC defaults to `openapi/ctrlhub.yaml` at the workspace root).
+#![forbid(unsafe_code)]
 
 use std::path::PathBuf;
 use std::process::ExitCode;

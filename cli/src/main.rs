@@ -1,6 +1,7 @@
 //! `ctrlhub`: the Ctrl Hub customer API from a shell, on the `ctrlhub` crate.
 //!
 //! See `ctrlhub --help`, and README.md for the exit codes.
+#![forbid(unsafe_code)]
 
 mod commands;
 mod exit;

@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs, missing_debug_implementations)]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // As the anchors lint: each pedantic lint is met or allowed where it stands, with the reason
 // (the generated module and the unit tests are exempt).
 #![cfg_attr(not(test), warn(clippy::pedantic))]
@@ -23,6 +25,7 @@ pub mod jsonapi;
 mod list;
 mod members;
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
 mod model;
 mod pages;
@@ -65,3 +68,13 @@ pub use crate::resource::{
 };
 pub use crate::retry::RetryPolicy;
 pub use progenitor_client::ResponseValue;
+/// The HTTP status of an answer ([`ApiError::status`], [`Error::status`]), as `reqwest`
+/// (and `http`) name it.
+pub use reqwest::StatusCode;
+
+/// The date and time crate of this API's times (`DateTime<Utc>`), so that a user need
+/// not depend on a matching version of it.
+pub use chrono;
+/// The UUID crate of this API's ids (`Uuid`), so that a user need not depend on a
+/// matching version of it.
+pub use uuid;

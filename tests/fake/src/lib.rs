@@ -21,7 +21,7 @@
 //! and two members), and checks requests the way the real API is documented to:
 //! credentials, media type, JSON:API shape and type strings. It speaks only HTTP and JSON
 //! and knows nothing of the `ctrlhub` crate.
-
+#![forbid(unsafe_code)]
 // Handlers return an early axum `Response` as their error, which is the axum idiom.
 #![allow(clippy::result_large_err)]
 

@@ -350,3 +350,20 @@ async fn the_client_keeps_the_latest_date_ctrl_hub_answered_with_whatever_the_or
     // Clones share it.
     assert_eq!(client.clone().latest_server_date(), Some(expected));
 }
+
+#[test]
+fn the_types_of_the_public_api_are_named_through_the_crate() {
+    // A user writes these without depending on chrono, uuid or reqwest themselves.
+    let id: ctrlhub::uuid::Uuid = ctrlhub::uuid::Uuid::nil();
+    let at: ctrlhub::chrono::DateTime<ctrlhub::chrono::Utc> = ctrlhub::chrono::DateTime::UNIX_EPOCH;
+    let status: ctrlhub::StatusCode = ctrlhub::StatusCode::NOT_FOUND;
+    let new = ctrlhub::NewInteraction::new().date_time(at).contact(id);
+    assert_eq!(status.as_u16(), 404);
+    assert_eq!(
+        format!("{new:?}"),
+        format!(
+            "{:?}",
+            ctrlhub::NewInteraction::new().date_time(at).contact(id)
+        )
+    );
+}
