@@ -244,14 +244,16 @@ fn untyped(attributes: &types::InteractionAttributes) -> Object {
         return attributes.extra.clone();
     }
     match serde_json::to_value(attributes) {
-        Ok(serde_json::Value::Object(mut all)) => {
-            all.retain(|name, value| {
-                !TYPED_ATTRIBUTES.contains(&name.as_str()) && !value.is_null()
-            });
-            all
-        }
+        Ok(serde_json::Value::Object(all)) => without_typed(all),
         _ => attributes.extra.clone(),
     }
+}
+
+/// `all` without the attributes [`Interaction`] has a field for, and without nulls (an
+/// attribute Ctrl Hub did not send).
+fn without_typed(mut all: Object) -> Object {
+    all.retain(|name, value| !TYPED_ATTRIBUTES.contains(&name.as_str()) && !value.is_null());
+    all
 }
 
 impl Includes for Interaction {
@@ -295,5 +297,25 @@ impl TypedResource for Interaction {
             other,
             other_relationships,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_untyped_attributes_are_the_others_that_were_sent() {
+        let all = serde_json::json!({
+            "notes": "typed", "method": "email", "channel": "web", "score": 3,
+            "missing": null, "status": null
+        });
+        let serde_json::Value::Object(all) = all else {
+            unreachable!()
+        };
+        assert_eq!(
+            serde_json::Value::Object(without_typed(all)),
+            serde_json::json!({"channel": "web", "score": 3})
+        );
     }
 }

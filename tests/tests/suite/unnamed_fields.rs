@@ -30,7 +30,12 @@ async fn an_attribute_the_spec_does_not_name_is_read_by_name_and_kept_apart() {
     let client = client_for(&fake);
     let created = client
         .interactions()
-        .create(call().notes("n"))
+        .create(
+            call()
+                .notes("n")
+                .contacted(false)
+                .status(ctrlhub::InteractionStatus::Scheduled),
+        )
         .await
         .unwrap();
     fake.hold_unnamed_attribute("priority", json!({"level": 2}), UnnamedOnPut::Refuse);
@@ -44,7 +49,10 @@ async fn an_attribute_the_spec_does_not_name_is_read_by_name_and_kept_apart() {
     assert_eq!(read.attribute("priority"), Some(json!({"level": 2})));
     assert_eq!(read.attribute("notes"), Some(json!("n")));
     assert_eq!(read.attribute("method"), Some(json!("email")));
-    assert_eq!(read.attribute("contacted"), None, "not sent");
+    assert_eq!(read.attribute("contacted"), Some(json!(false)));
+    assert_eq!(read.attribute("direction"), Some(json!("outbound")));
+    assert_eq!(read.attribute("status"), Some(json!("scheduled")));
+    assert_eq!(read.attribute("nothing"), None, "not sent");
     assert_eq!(
         read.attribute("date_time"),
         Some(json!("2026-01-05T09:00:00Z"))
