@@ -244,6 +244,7 @@ impl ClientBuilder {
             Some(Ok(id)) => id,
         };
 
+        crate::tls::ensure_provider()?;
         let mut http = reqwest::Client::builder()
             .user_agent(concat!("ctrlhub-rust/", env!("CARGO_PKG_VERSION")))
             // reqwest drops `Authorization` on a cross-origin redirect but keeps custom

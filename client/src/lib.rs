@@ -33,6 +33,7 @@ mod query;
 mod request;
 mod resource;
 mod retry;
+mod tls;
 mod transport;
 
 pub use crate::builder::{ClientBuilder, Endpoints};
