@@ -1936,13 +1936,43 @@ async fn an_attribute_the_spec_does_not_name_is_exported_in_extra_and_imported_b
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let shown: Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(shown["extra"], json!({"priority": {"level": 2}}), "{shown}");
+    // The meta times are columns too, as Ctrl Hub sent them.
+    let stored = source
+        .interactions()
+        .into_iter()
+        .find(|i| i["id"] == id.as_str())
+        .unwrap();
+    for time in ["created_at", "updated_at", "modified_at"] {
+        assert_eq!(shown[time], stored["meta"][time], "{time}");
+        assert!(shown[time].is_string(), "{time}: {shown}");
+    }
+    // JSON lines carry `extra` as an object, which import reads back as such.
+    let jsonl = dir.path().join("all.jsonl");
+    let output = run(
+        &mut ctrlhub(&source),
+        &["interactions", "export", "--out", jsonl.to_str().unwrap()],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let first: Value = serde_json::from_str(
+        std::fs::read_to_string(&jsonl)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(first["extra"], json!({"priority": {"level": 2}}));
 
-    for (on_create, kept) in [(UnnamedOnPut::Accept, true), (UnnamedOnPut::Refuse, false)] {
+    for ((on_create, kept), file) in [
+        ((UnnamedOnPut::Accept, true), &csv),
+        ((UnnamedOnPut::Refuse, false), &csv),
+        ((UnnamedOnPut::Accept, true), &jsonl),
+    ] {
         let target = FakeCtrlHub::start().await.unwrap();
         target.hold_unnamed_attribute("priority", json!(null), on_create);
         let output = run(
             &mut ctrlhub(&target),
-            &["interactions", "import", csv.to_str().unwrap()],
+            &["interactions", "import", file.to_str().unwrap()],
         );
         assert_eq!(code(&output), 0, "{on_create:?}: {}", stderr(&output));
         assert_eq!(target.interactions().len(), 3, "{on_create:?}");
