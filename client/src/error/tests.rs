@@ -99,3 +99,69 @@ fn a_host_is_named_with_its_port_only_when_it_is_not_the_default() {
     );
     assert_eq!(host("http://[::1]:9/"), "[::1]:9");
 }
+
+fn transport(kind: TransportErrorKind, cause: TransportCause, detail: &str) -> TransportError {
+    // Any reqwest error will do as the source: the message is made from the fields.
+    let source = reqwest::Client::builder()
+        .build()
+        .unwrap()
+        .get("not a url")
+        .build()
+        .unwrap_err();
+    TransportError {
+        kind,
+        outcome: if kind == TransportErrorKind::Connect {
+            Outcome::NotSent
+        } else {
+            Outcome::Unknown
+        },
+        attempts: 2,
+        host: "h.example:8443".into(),
+        cause,
+        detail: detail.into(),
+        source,
+    }
+}
+
+#[test]
+fn a_transport_message_names_the_host_the_cause_and_a_useful_detail_only() {
+    use TransportCause::{Other, Refused, TimedOut, Tls};
+    use TransportErrorKind::{Connect, Interrupted, Timeout};
+    let message = |kind, cause, detail| transport(kind, cause, detail).to_string();
+    assert_eq!(
+        message(Connect, Refused, "Connection refused (os error 111)"),
+        "could not connect to h.example:8443: the connection was refused (after 2 attempts); \
+         the request was not sent"
+    );
+    assert_eq!(
+        message(Connect, Tls, "invalid peer certificate: UnknownIssuer"),
+        "could not connect to h.example:8443: TLS failed (invalid peer certificate: \
+         UnknownIssuer) (after 2 attempts); the request was not sent"
+    );
+    assert_eq!(
+        message(Connect, TimedOut, "deadline has elapsed"),
+        "could not connect to h.example:8443: timed out (after 2 attempts); the request was \
+         not sent"
+    );
+    let timeout = message(Timeout, TimedOut, "operation timed out");
+    assert!(
+        timeout.starts_with("h.example:8443 did not answer in time (after 2 attempts)"),
+        "{timeout}"
+    );
+    assert!(timeout.contains(UNKNOWN_OUTCOME), "{timeout}");
+    let interrupted = message(Interrupted, Other, "connection reset by peer");
+    assert!(
+        interrupted.starts_with(
+            "the connection to h.example:8443 failed mid-request: the transport failed \
+             (connection reset by peer) (after 2 attempts)"
+        ),
+        "{interrupted}"
+    );
+    assert!(message(Interrupted, Other, "").starts_with(
+        "the connection to h.example:8443 failed mid-request: the transport failed (after"
+    ));
+    assert!(
+        message(Timeout, Other, "x")
+            .starts_with("h.example:8443 did not answer in time: the transport failed (x)")
+    );
+}
