@@ -356,6 +356,15 @@ pub enum TransportCause {
 impl TransportCause {
     /// The cause of `error` and its detail, from the kinds and messages of its chain.
     pub(crate) fn of(error: &reqwest::Error) -> (TransportCause, String) {
+        Self::of_chain(error, error.is_timeout())
+    }
+
+    /// The cause of the chain from `error`: an I/O error of kind `ConnectionRefused`
+    /// anywhere in it is a refusal, whatever the system's words for it.
+    fn of_chain(
+        error: &(dyn std::error::Error + 'static),
+        timed_out: bool,
+    ) -> (TransportCause, String) {
         let mut chain = Vec::new();
         let mut refused = false;
         let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
@@ -366,7 +375,7 @@ impl TransportCause {
             chain.push(cause.to_string());
             next = cause.source();
         }
-        Self::named(&chain, refused, error.is_timeout())
+        Self::named(&chain, refused, timed_out)
     }
 
     /// Names the cause from the messages of a chain (outermost first), and gives the

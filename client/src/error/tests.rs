@@ -165,3 +165,44 @@ fn a_transport_message_names_the_host_the_cause_and_a_useful_detail_only() {
             .starts_with("h.example:8443 did not answer in time: the transport failed (x)")
     );
 }
+
+#[test]
+fn a_refused_connection_is_known_by_its_kind_whatever_the_words() {
+    #[derive(Debug)]
+    struct Outer(std::io::Error);
+    impl fmt::Display for Outer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("client error (Connect)")
+        }
+    }
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+    // Windows words it "No connection could be made because the target machine actively
+    // refused it".
+    let refused = Outer(std::io::Error::new(
+        std::io::ErrorKind::ConnectionRefused,
+        "the target machine actively refused it",
+    ));
+    assert_eq!(
+        TransportCause::of_chain(&refused, false),
+        (
+            TransportCause::Refused,
+            "the target machine actively refused it".to_owned()
+        )
+    );
+    let other = Outer(std::io::Error::new(
+        std::io::ErrorKind::ConnectionReset,
+        "reset",
+    ));
+    assert_eq!(
+        TransportCause::of_chain(&other, false).0,
+        TransportCause::Other
+    );
+    assert_eq!(
+        TransportCause::of_chain(&other, true).0,
+        TransportCause::TimedOut
+    );
+}
