@@ -1,4 +1,4 @@
-//! The README's CLI examples work as shown: every `ctrlhub` line of its example block is
+//! cli/README.md's examples work as shown: every `ctrlhub` line of its example block is
 //! run, in order, against a fake started as the README starts it (on a free port rather
 //! than 8080).
 
@@ -47,7 +47,7 @@ fn words_split_like_a_shell() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_readme_cli_examples_work_as_shown() {
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../README.md");
     let start = readme.find("<!-- cli-examples").expect("the example block");
     let end = readme.find("<!-- end cli-examples -->").expect("its end");
     let block = &readme[start..end];

@@ -11,6 +11,7 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::generated;
 use crate::id::{GivenId, IntoId};
+use crate::network::{ProxyChoice, RootCertificate};
 use crate::retry::RetryPolicy;
 use crate::transport::Transport;
 
@@ -64,6 +65,9 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     retry: RetryPolicy,
     max_answer_size: u64,
+    proxy: ProxyChoice,
+    root_certificates: Vec<RootCertificate>,
+    user_agent_suffix: Option<String>,
 }
 
 impl Default for ClientBuilder {
@@ -82,6 +86,9 @@ impl Default for ClientBuilder {
             timeout: Some(ClientBuilder::DEFAULT_TIMEOUT),
             retry: RetryPolicy::default(),
             max_answer_size: ClientBuilder::DEFAULT_MAX_ANSWER_SIZE,
+            proxy: ProxyChoice::FromEnv,
+            root_certificates: Vec::new(),
+            user_agent_suffix: None,
         }
     }
 }
@@ -112,6 +119,9 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("max_answer_size", &self.max_answer_size)
+            .field("proxy", &self.proxy)
+            .field("root_certificates", &self.root_certificates)
+            .field("user_agent_suffix", &self.user_agent_suffix)
             .finish()
     }
 }
@@ -218,6 +228,61 @@ impl ClientBuilder {
         self
     }
 
+    /// The proxy for `https` connections, such as `http://proxy.internal:3128` (with
+    /// `user:password@` for the proxy's own basic authentication, never shown). The
+    /// connection to Ctrl Hub is a `CONNECT` tunnel through it, with TLS inside.
+    ///
+    /// Setting one replaces the environment's `HTTPS_PROXY`/`ALL_PROXY`, which apply
+    /// otherwise. A plain-`http` base or token URL is reached directly, never through a
+    /// proxy. See [the network rules](crate#corporate-networks).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = ProxyChoice::Url(url.into());
+        self
+    }
+
+    /// Uses no proxy: neither one set with [`proxy`](ClientBuilder::proxy) nor the
+    /// environment's `HTTPS_PROXY`/`ALL_PROXY`.
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = ProxyChoice::None;
+        self
+    }
+
+    /// Trusts the certificates of a PEM file (one or more `-----BEGIN CERTIFICATE-----`
+    /// blocks) as roots, as well as the operating system's trust store: for a corporate
+    /// TLS-inspecting proxy or a private deployment. May be called more than once.
+    ///
+    /// ```no_run
+    /// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = ctrlhub::Client::builder()
+    ///     .organisation_id("3c90c3cc-0d44-4b50-8888-8dd25736052a")
+    ///     .session_token("my-session-token")
+    ///     .add_root_certificate_pem(std::fs::read("/etc/corp/root-ca.pem")?)
+    ///     .user_agent_suffix("billing-sync/2.1")
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates
+            .push(RootCertificate::Pem(pem.into()));
+        self
+    }
+
+    /// Trusts one DER-encoded certificate as a root, as well as the operating system's
+    /// trust store. May be called more than once.
+    pub fn add_root_certificate_der(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates
+            .push(RootCertificate::Der(der.into()));
+        self
+    }
+
+    /// Text added after this crate's own `User-Agent` (`ctrlhub-rust/VERSION`), such as
+    /// `billing-sync/2.1 (ops@example.com)`, so that Ctrl Hub and the network's operators
+    /// can tell your traffic apart. Printable ASCII.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
     /// Checks the configuration and makes the client.
     ///
     /// Fails with [`Error::InvalidInput`] naming the setting that is missing or wrong.
@@ -244,22 +309,7 @@ impl ClientBuilder {
             Some(Ok(id)) => id,
         };
 
-        crate::tls::ensure_provider()?;
-        let mut http = reqwest::Client::builder()
-            .user_agent(concat!("ctrlhub-rust/", env!("CARGO_PKG_VERSION")))
-            // reqwest drops `Authorization` on a cross-origin redirect but keeps custom
-            // headers such as `X-Session-Token`. Ctrl Hub documents no redirects, so none
-            // is followed at all: a 3xx comes back as an `Error::Decode` naming it.
-            .redirect(reqwest::redirect::Policy::none());
-        if let Some(timeout) = self.connect_timeout {
-            http = http.connect_timeout(timeout);
-        }
-        if let Some(timeout) = self.timeout {
-            http = http.timeout(timeout);
-        }
-        let http = http.build().map_err(|e| {
-            Error::invalid_input("http_client", format!("could not set up HTTP: {e}"))
-        })?;
+        let http = self.http_client()?;
 
         let credentials = match (self.session_token, self.client_credentials) {
             (Some(_), Some(_)) => {
@@ -319,6 +369,49 @@ impl ClientBuilder {
             organisation_id,
         })
     }
+
+    /// The HTTP client of the network settings: user agent, proxy, roots, timeouts, and
+    /// no redirects.
+    fn http_client(&self) -> Result<reqwest::Client, Error> {
+        let user_agent = crate::network::user_agent(self.user_agent_suffix.as_deref())?;
+        let roots = crate::network::root_certificates(&self.root_certificates)?;
+        let proxy = crate::network::https_proxy(&self.proxy, |name| std::env::var(name).ok())?;
+
+        crate::tls::ensure_provider()?;
+        let mut http = reqwest::Client::builder()
+            .user_agent(user_agent)
+            // reqwest drops `Authorization` on a cross-origin redirect but keeps custom
+            // headers such as `X-Session-Token`. Ctrl Hub documents no redirects, so none
+            // is followed at all: a 3xx comes back as an `Error::Decode` naming it.
+            .redirect(reqwest::redirect::Policy::none())
+            // reqwest's own reading of the environment would send plain-http requests
+            // (loopback, `allow_http`) through `HTTP_PROXY`, token and all: the proxy is
+            // chosen here instead, for `https` destinations only.
+            .no_proxy();
+        if let Some(proxy) = proxy {
+            http = http.proxy(proxy.into_reqwest()?);
+        }
+        for root in roots {
+            http = http.add_root_certificate(root);
+        }
+        if let Some(timeout) = self.connect_timeout {
+            http = http.connect_timeout(timeout);
+        }
+        if let Some(timeout) = self.timeout {
+            http = http.timeout(timeout);
+        }
+        let has_roots = !self.root_certificates.is_empty();
+        http.build().map_err(|e| {
+            // With added roots, those are the likeliest cause (the platform verifier
+            // refuses a certificate it cannot use as a root).
+            let field = if has_roots {
+                "root_certificates"
+            } else {
+                "http_client"
+            };
+            Error::invalid_input(field, format!("could not set up HTTP: {e}"))
+        })
+    }
 }
 
 /// Checks a base or token URL: http(s), a host, no user info, no query or fragment, and
@@ -369,7 +462,7 @@ fn checked_url(text: &str, field: &str, allow_http: bool) -> Result<url::Url, Er
 }
 
 /// A URL as it may be shown: scheme, host, port and path, never user info or query.
-fn shown_url(text: Option<&str>) -> Option<String> {
+pub(crate) fn shown_url(text: Option<&str>) -> Option<String> {
     let text = text?;
     Some(match url::Url::parse(text.trim()) {
         Ok(mut url) => {

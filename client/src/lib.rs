@@ -1,4 +1,4 @@
-#![doc = include_str!("../README.md")]
+#![doc = include_str!("lib.md")]
 #![warn(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -28,6 +28,7 @@ mod members;
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
 mod model;
+mod network;
 mod pages;
 mod query;
 mod request;
@@ -79,3 +80,8 @@ pub use chrono;
 /// The UUID crate of this API's ids (`Uuid`), so that a user need not depend on a
 /// matching version of it.
 pub use uuid;
+
+/// The README's examples, compiled as doctests (the crate docs above are `src/lib.md`).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

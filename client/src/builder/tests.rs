@@ -152,16 +152,39 @@ fn plain_http_is_refused_off_loopback_unless_allowed() {
 #[test]
 fn the_builder_shows_its_settings_but_no_secret_or_url_credentials() {
     let builder = Client::builder()
-        .base_url("https://user:hunter2@api.ctrl-hub.dev/x?token=abc#frag")
+        .base_url("https://alice:hunter2@api.ctrl-hub.dev/x?token=abc#frag")
         .organisation_id(ORG)
         .client_credentials("svc-1", "s3cr3t-value")
-        .max_answer_size(4096);
+        .max_answer_size(4096)
+        .proxy("http://bob:proxy-pass@proxy.internal:3128")
+        .add_root_certificate_pem("-----BEGIN CERTIFICATE-----")
+        .user_agent_suffix("billing-sync/2.1");
     let debug = format!("{builder:?}");
     assert!(debug.contains("https://api.ctrl-hub.dev/x"), "{debug}");
     assert!(debug.contains("svc-1"), "{debug}");
     assert!(debug.contains("[redacted]"), "{debug}");
     assert!(debug.contains("max_answer_size: 4096"), "{debug}");
-    for secret in ["hunter2", "user", "s3cr3t-value", "token=abc", "frag"] {
+    assert!(
+        debug.contains(r#"proxy: Url(Some("http://proxy.internal:3128/"))"#),
+        "{debug}"
+    );
+    assert!(
+        debug.contains("root_certificates: [Pem(27 bytes)]"),
+        "{debug}"
+    );
+    assert!(
+        debug.contains(r#"user_agent_suffix: Some("billing-sync/2.1")"#),
+        "{debug}"
+    );
+    for secret in [
+        "hunter2",
+        "alice",
+        "s3cr3t-value",
+        "token=abc",
+        "frag",
+        "bob",
+        "proxy-pass",
+    ] {
         assert!(!debug.contains(secret), "{secret} shown: {debug}");
     }
     let unparsable = format!("{:?}", Client::builder().base_url("not a url"));

@@ -1,27 +1,6 @@
-//! An in-memory Ctrl Hub for tests and examples, such as the `ctrlhub` quickstart.
-//!
-//! Users of the `ctrlhub` crate can run it in their own tests, as `stripe-mock` serves
-//! Stripe users:
-//!
-//! ```no_run
-//! # async fn demo() -> std::io::Result<()> {
-//! let fake = ctrlhub_fake::FakeCtrlHub::start().await?;
-//! // Point the client at it: base URL, organisation and session token.
-//! let (base_url, org, token) = (fake.base_url(), fake.org_id(), fake.session_token());
-//! # let _ = (base_url, org, token);
-//! // ... run the code under test, then look at what the fake stored and received:
-//! assert!(fake.interactions().is_empty());
-//! assert!(fake.requests().is_empty());
-//! # Ok(()) }
-//! ```
-//!
-//! It serves the documented customer-interaction endpoints, and those of the contacts,
-//! customer accounts and organisation members an interaction links to, on a loopback port.
-//! It keeps what it is sent in memory (starting with a few seeded contacts, an account
-//! and two members), and checks requests the way the real API is documented to:
-//! credentials, media type, JSON:API shape and type strings. It speaks only HTTP and JSON
-//! and knows nothing of the `ctrlhub` crate.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // Handlers return an early axum `Response` as their error, which is the axum idiom.
 #![allow(clippy::result_large_err)]
 
@@ -44,6 +23,9 @@ mod intake;
 mod interactions;
 mod lists;
 mod members;
+#[cfg(feature = "network")]
+#[cfg_attr(docsrs, doc(cfg(feature = "network")))]
+pub mod network;
 mod spec;
 mod state;
 mod tokens;

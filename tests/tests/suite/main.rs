@@ -2,6 +2,7 @@
 
 mod answer_limit;
 mod common;
+mod corporate_network;
 mod create_contract;
 mod create_errors;
 mod create_many;
