@@ -14,6 +14,7 @@ use crate::id::{GivenId, IntoId};
 use crate::network::{ProxyChoice, RootCertificate};
 use crate::retry::RetryPolicy;
 use crate::transport::Transport;
+use crate::waits::{Wait, WaitObserver};
 
 /// Where a Ctrl Hub deployment answers: its API and its OAuth2 token endpoint.
 ///
@@ -68,6 +69,7 @@ pub struct ClientBuilder {
     proxy: ProxyChoice,
     root_certificates: Vec<RootCertificate>,
     user_agent_suffix: Option<String>,
+    on_wait: Option<WaitObserver>,
 }
 
 impl Default for ClientBuilder {
@@ -89,6 +91,7 @@ impl Default for ClientBuilder {
             proxy: ProxyChoice::FromEnv,
             root_certificates: Vec::new(),
             user_agent_suffix: None,
+            on_wait: None,
         }
     }
 }
@@ -122,6 +125,7 @@ impl fmt::Debug for ClientBuilder {
             .field("proxy", &self.proxy)
             .field("root_certificates", &self.root_certificates)
             .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("on_wait", &self.on_wait.as_ref().map(|_| "set"))
             .finish()
     }
 }
@@ -283,6 +287,24 @@ impl ClientBuilder {
         self
     }
 
+    /// Tells `observer` whenever a request waits: before it is sent again (with the delay,
+    /// the attempt and why) and, every [`Wait::NO_ANSWER_NOTICE`], while an attempt has had
+    /// no answer yet. For a progress display that should say why it is not moving; it is
+    /// called on the request's task, so it should return quickly. Shared by clones.
+    ///
+    /// ```
+    /// let client = ctrlhub::Client::builder()
+    ///     .organisation_id("3c90c3cc-0d44-4b50-8888-8dd25736052a")
+    ///     .session_token("my-session-token")
+    ///     .on_wait(|wait| eprintln!("{wait}"))
+    ///     .build();
+    /// # let _ = client;
+    /// ```
+    pub fn on_wait(mut self, observer: impl Fn(&Wait) + Send + Sync + 'static) -> Self {
+        self.on_wait = Some(WaitObserver(Arc::new(observer)));
+        self
+    }
+
     /// Checks the configuration and makes the client.
     ///
     /// Fails with [`Error::InvalidInput`] naming the setting that is missing or wrong.
@@ -360,7 +382,7 @@ impl ClientBuilder {
             }
         };
 
-        let transport = Transport::new(credentials, self.retry, self.max_answer_size);
+        let transport = Transport::new(credentials, self.retry, self.max_answer_size, self.on_wait);
         let base_url = base_url.as_str().trim_end_matches('/').to_owned();
         Ok(Client {
             raw: Arc::new(generated::Client::new_with_client(

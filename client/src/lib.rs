@@ -36,6 +36,7 @@ mod resource;
 mod retry;
 mod tls;
 mod transport;
+mod waits;
 
 pub use crate::builder::{ClientBuilder, Endpoints};
 pub use crate::client::Client;
@@ -69,6 +70,7 @@ pub use crate::resource::{
     TypedResource,
 };
 pub use crate::retry::RetryPolicy;
+pub use crate::waits::{RetryCause, Wait, WaitReason};
 pub use progenitor_client::ResponseValue;
 /// The HTTP status of an answer ([`ApiError::status`], [`Error::status`]), as `reqwest`
 /// (and `http`) name it.

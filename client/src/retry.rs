@@ -62,6 +62,11 @@ impl RetryPolicy {
         }
     }
 
+    /// The most attempts it allows.
+    pub(crate) fn attempts_allowed(&self) -> u32 {
+        self.max_attempts
+    }
+
     /// How many times a request may be sent in all (at least 1).
     #[must_use]
     pub fn max_attempts(mut self, attempts: u32) -> Self {

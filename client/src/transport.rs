@@ -17,6 +17,7 @@ use tracing::Instrument;
 use crate::auth::{Authorization, Credentials};
 use crate::error::Error;
 use crate::retry::{Failure, RetryPolicy};
+use crate::waits::{RetryCause, Wait, WaitObserver, WaitReason};
 
 /// The JSON:API media type, sent as `Accept` and as the `Content-Type` of bodies.
 pub(crate) const JSON_API: &str = crate::jsonapi::MEDIA_TYPE;
@@ -54,6 +55,8 @@ pub(crate) struct Shared {
     pub(crate) retry: RetryPolicy,
     /// The most bytes of one answer's body the client reads.
     pub(crate) max_answer_size: u64,
+    /// Told when a request waits (`ClientBuilder::on_wait`).
+    pub(crate) on_wait: Option<WaitObserver>,
     /// The latest `Date` of an answer, in seconds since the epoch (`NO_DATE` before any).
     latest_date: AtomicI64,
 }
@@ -116,12 +119,18 @@ impl CallRecord {
 }
 
 impl Transport {
-    pub(crate) fn new(credentials: Credentials, retry: RetryPolicy, max_answer_size: u64) -> Self {
+    pub(crate) fn new(
+        credentials: Credentials,
+        retry: RetryPolicy,
+        max_answer_size: u64,
+        on_wait: Option<WaitObserver>,
+    ) -> Self {
         Transport {
             shared: Arc::new(Shared {
                 credentials,
                 retry,
                 max_answer_size,
+                on_wait,
                 latest_date: AtomicI64::new(NO_DATE),
             }),
             call: None,
@@ -228,11 +237,30 @@ impl Transport {
                     Err(error) if error.is_connect() => Failure::NotConnected,
                     Err(_) => Failure::MaybeSent,
                 };
+                let cause = match failure {
+                    Failure::Answered(status, headers) => RetryCause::Status {
+                        status,
+                        retry_after: headers.contains_key(header::RETRY_AFTER),
+                    },
+                    Failure::NotConnected => RetryCause::NotConnected,
+                    Failure::MaybeSent => RetryCause::NoAnswer,
+                };
                 // `next_wait` declines every answer but 429/502/503/504, successes included.
                 let wait = retries.next_wait(&method, attempt, failure);
                 let (Some(wait), Some(next)) = (wait, spare) else {
                     return result;
                 };
+                if let Some(observer) = &self.shared.on_wait {
+                    observer.notify(&Wait {
+                        operation: info.operation_id,
+                        attempt,
+                        max_attempts: self.shared.retry.attempts_allowed(),
+                        reason: WaitReason::Retry {
+                            after: cause,
+                            delay: wait,
+                        },
+                    });
+                }
                 tracing::debug!(
                     operation = info.operation_id,
                     attempt,
@@ -274,8 +302,15 @@ impl Transport {
         let method = request.method().clone();
         let started = tokio::time::Instant::now();
         let pending = span.in_scope(|| http.execute(request));
+        let operation = info.operation_id;
         async move {
-            let result = pending.await;
+            let result = match &self.shared.on_wait {
+                None => pending.await,
+                Some(observer) => {
+                    let allowed = self.shared.retry.attempts_allowed();
+                    crate::waits::watched(pending, observer, operation, attempt, allowed).await
+                }
+            };
             let span = tracing::Span::current();
             match &result {
                 Ok(response) => {

@@ -18,6 +18,7 @@ use progenitor_client::ClientInfo;
 use super::{Interaction, NewInteraction};
 use crate::client::Client;
 use crate::error::Error;
+use crate::waits::{RetryCause, Wait, WaitReason};
 
 /// The results of a [`CreateMany`] as each finishes; from [`CreateMany::stream`].
 pub type CreatedStream = Pin<Box<dyn Stream<Item = Created> + Send + 'static>>;
@@ -287,7 +288,24 @@ async fn create_one(
         match &result {
             Err(Error::Api(api)) if api.status == StatusCode::TOO_MANY_REQUESTS => {
                 match retries.next_wait_refused(attempt, api.retry_after) {
-                    Some(wait) => gate.hold_for(wait).await,
+                    Some(wait) => {
+                        if let Some(observer) = &client.raw.inner().shared.on_wait {
+                            observer.notify(&Wait {
+                                // The create's operation id, as the transport names it.
+                                operation: "create_customer_interaction",
+                                attempt,
+                                max_attempts: policy.attempts_allowed(),
+                                reason: WaitReason::Retry {
+                                    after: RetryCause::Status {
+                                        status: api.status,
+                                        retry_after: api.retry_after.is_some(),
+                                    },
+                                    delay: wait,
+                                },
+                            });
+                        }
+                        gate.hold_for(wait).await;
+                    }
                     None => return result,
                 }
             }

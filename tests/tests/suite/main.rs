@@ -22,3 +22,4 @@ mod seed_fixtures;
 mod unnamed_fields;
 mod update_and_relink;
 mod update_semantics;
+mod waits;
