@@ -117,7 +117,8 @@ fn connect(c: &Connection) -> Result<(Client, String), Failure> {
     let refuse = Failure::refused;
     let mut builder = Client::builder()
         .base_url(base_url)
-        .timeout(Duration::from_secs(c.timeout.max(1)));
+        .timeout(Duration::from_secs(c.timeout.max(1)))
+        .on_wait(crate::output::show_wait);
     match given(&c.org_id) {
         Some(org) => builder = builder.organisation_id(org),
         None => return Err(refuse("--org-id (CTRLHUB_ORG_ID)", "is not set")),
@@ -498,14 +499,24 @@ async fn export(
     let mut first_error: Option<Error> = None;
     let mut errors = 0usize;
     let mut written = 0u64;
+    let mut interrupted = false;
+    let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
     let result: Result<(), Failure> = async {
-        while let Some(item) = all.next().await {
+        loop {
+            let item = tokio::select! {
+                item = all.next() => item,
+                _ = &mut ctrl_c => {
+                    interrupted = true;
+                    break;
+                }
+            };
+            let Some(item) = item else { break };
             match item {
                 Ok(interaction) => {
                     out.write(&records::interaction(&interaction))
                         .map_err(write_failed)?;
                     written += 1;
-                    bar.inc(1);
+                    crate::output::advanced(&bar, 1);
                 }
                 // An item that could not be decoded is one error in its place and the
                 // stream goes on; a page that failed ends it.
@@ -520,21 +531,11 @@ async fn export(
     }
     .await;
     bar.finish_and_clear();
+    // What was written is flushed whatever happened, so FILE.partial holds it.
     let finished = result.and_then(|()| out.finish().map_err(write_failed));
-    if let Err(failure) = finished {
-        if let Some(partial) = &partial {
-            let _ = std::fs::remove_file(partial);
-        }
-        return Err(failure);
-    }
-    if let (Some(partial), Some(path)) = (&partial, &args.out) {
-        if first_error.is_some() {
-            eprintln!(
-                "export incomplete: {written} written to {}, {errors} failed; {} was not written",
-                partial.display(),
-                path.display()
-            );
-        } else {
+    let complete = finished.is_ok() && first_error.is_none() && !interrupted;
+    match (&partial, &args.out) {
+        (Some(partial), Some(path)) if complete => {
             std::fs::rename(partial, path).map_err(|e| {
                 Failure::local(format!(
                     "could not rename {} to {}: {e}",
@@ -543,6 +544,25 @@ async fn export(
                 ))
             })?;
         }
+        // One rule for every way an export can end early: FILE.partial stays, and says so.
+        (Some(partial), Some(path)) => eprintln!(
+            "export incomplete ({}): {written} written to {}; {} was not written",
+            if interrupted {
+                "interrupted".to_owned()
+            } else if finished.is_err() {
+                "could not write".to_owned()
+            } else {
+                format!("{errors} failed")
+            },
+            partial.display(),
+            path.display()
+        ),
+        _ if interrupted => eprintln!("interrupted: {written} exported"),
+        _ => {}
+    }
+    finished?;
+    if interrupted {
+        return Ok(Exit::Interrupted);
     }
     eprintln!("exported {written} interactions");
     Ok(first_error.as_ref().map_or(Exit::Success, exit_of))

@@ -520,7 +520,7 @@ async fn import(
     while let Some(done) = results.next().await {
         finished += 1;
         finished_rows[done.index] = true;
-        bar.inc(1);
+        crate::output::advanced(&bar, 1);
         let (key, line, _) = &keys[done.index];
         let state = match done.result {
             Ok(interaction) => {

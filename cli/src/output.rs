@@ -6,8 +6,9 @@ use clap::ValueEnum;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
-/// A progress bar on stderr with counts, rate and (when `total` is known) the remaining
-/// time; hidden when stderr is not a terminal.
+/// A progress bar on stderr with counts, a whole-number rate and (when `total` is known)
+/// the remaining time; hidden when stderr is not a terminal. It becomes the bar the
+/// client's waits are shown on ([`show_wait`]) until the next one is made.
 pub fn progress(total: Option<u64>, unit: &str) -> indicatif::ProgressBar {
     use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
     let target = if io::stderr().is_terminal() {
@@ -16,15 +17,80 @@ pub fn progress(total: Option<u64>, unit: &str) -> indicatif::ProgressBar {
         ProgressDrawTarget::hidden()
     };
     let bar = ProgressBar::with_draw_target(total, target);
-    let template = if total.is_some() {
-        format!("{{bar:30}} {{pos}}/{{len}} {unit}, {{per_sec}}, {{elapsed}} (ETA {{eta}}) {{msg}}")
-    } else {
-        format!("{{spinner}} {{pos}} {unit}, {{per_sec}}, {{elapsed}} {{msg}}")
-    };
-    if let Ok(style) = ProgressStyle::with_template(&template) {
-        bar.set_style(style);
+    if let Ok(style) = ProgressStyle::with_template(&bar_template(total.is_some(), unit)) {
+        bar.set_style(style.with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = w.write_str(&whole_rate(state.per_sec()));
+            },
+        ));
     }
+    *current_bar() = Some(bar.clone());
     bar
+}
+
+/// The bar's template: the rate is `{rate}`, whole numbers (indicatif's `{per_sec}` shows
+/// four decimals).
+fn bar_template(known_total: bool, unit: &str) -> String {
+    if known_total {
+        format!("{{bar:30}} {{pos}}/{{len}} {unit}, {{rate}}, {{elapsed}} (ETA {{eta}}) {{msg}}")
+    } else {
+        format!("{{spinner}} {{pos}} {unit}, {{rate}}, {{elapsed}} {{msg}}")
+    }
+}
+
+/// A rate as a whole number a second, with thousands separated: `3,115/s`.
+pub fn whole_rate(per_second: f64) -> String {
+    let whole = if per_second.is_finite() && per_second > 0.0 {
+        // Rounded and bounded, so the cast cannot truncate or wrap.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let rounded = per_second.round().min(1e15) as u64;
+        rounded
+    } else {
+        0
+    };
+    let digits = whole.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 2);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped.push_str("/s");
+    grouped
+}
+
+/// The bar waits are shown on: the last one [`progress`] made.
+fn current_bar() -> std::sync::MutexGuard<'static, Option<indicatif::ProgressBar>> {
+    static CURRENT: std::sync::Mutex<Option<indicatif::ProgressBar>> = std::sync::Mutex::new(None);
+    CURRENT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Shows what a request waits for on the current bar, until it moves again
+/// ([`advanced`]). The client's `on_wait` observer.
+pub fn show_wait(wait: &ctrlhub::Wait) {
+    show_waiting(&wait.to_string());
+}
+
+fn show_waiting(what: &str) {
+    if let Some(bar) = current_bar().as_ref() {
+        bar.set_message(format!("· {what}"));
+        WAITING.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Whether the current bar shows a wait.
+static WAITING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Moves `bar` on by `n`, clearing a wait it showed: the request answered.
+pub fn advanced(bar: &indicatif::ProgressBar, n: u64) {
+    bar.inc(n);
+    if WAITING.swap(false, std::sync::atomic::Ordering::Relaxed) {
+        bar.set_message("");
+    }
 }
 
 /// How records are written.
@@ -259,6 +325,46 @@ fn write_table(out: &mut impl Write, records: &[Record], single: bool) -> io::Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_are_whole_numbers_with_thousands_separated() {
+        assert_eq!(whole_rate(3_115.348_9), "3,115/s");
+        assert_eq!(whole_rate(999.5), "1,000/s");
+        assert_eq!(whole_rate(12.4), "12/s");
+        assert_eq!(whole_rate(1_234_567.0), "1,234,567/s");
+        assert_eq!(whole_rate(100_000.0), "100,000/s");
+        assert_eq!(whole_rate(0.0), "0/s");
+        assert_eq!(whole_rate(f64::NAN), "0/s");
+        assert_eq!(whole_rate(-3.0), "0/s");
+        assert_eq!(whole_rate(f64::INFINITY), "0/s");
+    }
+
+    #[test]
+    fn the_bar_shows_the_whole_rate_never_indicatifs_own() {
+        for known in [true, false] {
+            let template = bar_template(known, "rows");
+            assert!(template.contains("rows, {rate},"), "{template}");
+            assert!(!template.contains("per_sec"), "{template}");
+            assert_eq!(template.contains("{len}"), known, "{template}");
+        }
+    }
+
+    #[test]
+    fn a_wait_shows_on_the_current_bar_until_it_moves() {
+        let bar = progress(Some(10), "rows");
+        show_waiting("list: no answer yet after 5 s (attempt 1 of 3)");
+        assert_eq!(
+            bar.message(),
+            "· list: no answer yet after 5 s (attempt 1 of 3)"
+        );
+        advanced(&bar, 1);
+        assert_eq!(bar.message(), "");
+        assert_eq!(bar.position(), 1);
+        // Moving on without a wait leaves the message alone.
+        bar.set_message("kept");
+        advanced(&bar, 1);
+        assert_eq!(bar.message(), "kept");
+    }
     use serde_json::json;
 
     fn record(pairs: &[(&str, Value)]) -> Record {

@@ -842,7 +842,7 @@ async fn an_export_that_fails_midway_leaves_no_file_at_the_path() {
     let partial = dir.path().join("out.csv.partial");
     assert!(
         stderr(&output).contains(&format!(
-            "export incomplete: 100 written to {}, 1 failed; {} was not written",
+            "export incomplete (1 failed): 100 written to {}; {} was not written",
             partial.display(),
             file.display()
         )),
@@ -853,6 +853,68 @@ async fn an_export_that_fails_midway_leaves_no_file_at_the_path() {
         std::fs::read_to_string(&partial).unwrap().lines().count(),
         101,
         "the header and the 100 written"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_interrupted_export_keeps_its_partial_file_and_says_where_as_a_failed_one_does() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    fake.seed_interactions(400);
+    fake.set_max_page_size(Some(10));
+    fake.set_list_delay(Duration::from_millis(50));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.jsonl");
+    let partial = dir.path().join("out.jsonl.partial");
+    let mut child = spawn_ctrlhub(
+        &fake,
+        &[
+            "interactions",
+            "export",
+            "--out",
+            file.to_str().unwrap(),
+            "--page-size",
+            "10",
+            "--pages-in-flight",
+            "1",
+        ],
+    );
+    // Once a few pages have been read, interrupt.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while fake.api_requests().len() < 5 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the export did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    let mut log = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut log).unwrap();
+    assert_eq!(status.code(), Some(130), "{log}");
+    assert!(
+        !file.exists(),
+        "an interrupted export is never at the path asked for"
+    );
+    let kept = std::fs::read_to_string(&partial).unwrap();
+    let written = kept.lines().count();
+    assert!((10..400).contains(&written), "{written} lines");
+    assert!(
+        kept.lines()
+            .all(|line| serde_json::from_str::<Value>(line).is_ok()),
+        "every kept line is whole"
+    );
+    assert!(
+        log.contains(&format!(
+            "export incomplete (interrupted): {written} written to {}; {} was not written",
+            partial.display(),
+            file.display()
+        )),
+        "{log}"
     );
 }
 
