@@ -797,7 +797,7 @@ fn each_resources_fields_come_from_the_spec_in_its_order_and_an_added_attribute_
            create_relationships: &["contact", "account", "property", "representative"],
            update_attributes: &["date_time", "contacted", "notes"],
            filters: &["method", "direction", "status", "contacted"],
-           sorts: &["date_time", "method", "direction"],"#
+           sorts: &["date_time", "method", "direction", "created_at"],"#
     )));
     let copy = SPEC.replacen(
         "        notes:\n          type: string\n          description: Free text about the interaction.\n",

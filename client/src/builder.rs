@@ -382,7 +382,13 @@ impl ClientBuilder {
             }
         };
 
-        let transport = Transport::new(credentials, self.retry, self.max_answer_size, self.on_wait);
+        let transport = Transport::new(
+            credentials,
+            self.retry,
+            self.max_answer_size,
+            self.on_wait,
+            self.timeout,
+        );
         let base_url = base_url.as_str().trim_end_matches('/').to_owned();
         Ok(Client {
             raw: Arc::new(generated::Client::new_with_client(

@@ -54,7 +54,8 @@ pub use crate::id::IntoId;
 pub use crate::included::IncludedResource;
 pub use crate::interactions::{
     CreateMany, CreateManyReport, Created, CreatedStream, Interaction, InteractionChanges,
-    InteractionDetails, InteractionRelated, Interactions, ListInteractions, NewInteraction,
+    InteractionDetails, InteractionRelated, Interactions, KnownCreate, ListInteractions,
+    NewInteraction, Settle, Settled, UnknownCreate, Unsettled,
 };
 pub use crate::list::{List, Listed};
 pub use crate::members::{ListMembers, Member, MemberProfile, Members};

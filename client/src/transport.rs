@@ -57,6 +57,8 @@ pub(crate) struct Shared {
     pub(crate) max_answer_size: u64,
     /// Told when a request waits (`ClientBuilder::on_wait`).
     pub(crate) on_wait: Option<WaitObserver>,
+    /// The time allowed for one attempt, if limited.
+    pub(crate) timeout: Option<std::time::Duration>,
     /// The latest `Date` of an answer, in seconds since the epoch (`NO_DATE` before any).
     latest_date: AtomicI64,
 }
@@ -124,6 +126,7 @@ impl Transport {
         retry: RetryPolicy,
         max_answer_size: u64,
         on_wait: Option<WaitObserver>,
+        timeout: Option<std::time::Duration>,
     ) -> Self {
         Transport {
             shared: Arc::new(Shared {
@@ -131,6 +134,7 @@ impl Transport {
                 retry,
                 max_answer_size,
                 on_wait,
+                timeout,
                 latest_date: AtomicI64::new(NO_DATE),
             }),
             call: None,

@@ -16,11 +16,13 @@ mod bulk;
 mod changes;
 mod get;
 mod new;
+mod settle;
 
 pub use bulk::{CreateMany, CreateManyReport, Created, CreatedStream};
 pub use changes::InteractionChanges;
 pub use get::{InteractionDetails, InteractionRelated};
 pub use new::NewInteraction;
+pub use settle::{KnownCreate, Settle, Settled, UnknownCreate, Unsettled};
 
 /// The customer-interaction operations of a [`Client`](crate::Client), from
 /// [`Client::interactions`](crate::Client::interactions): [`create`](Resources::create),
@@ -56,6 +58,33 @@ impl Resources<'_, Interaction> {
     /// ```
     pub fn create_many(&self, items: impl IntoIterator<Item = NewInteraction>) -> CreateMany {
         CreateMany::new(self.client.clone(), items.into_iter().collect())
+    }
+
+    /// Looks up creates whose outcome is unknown: was each stored (and as which
+    /// interaction), not stored (safe to send again), or is it still unknown (and why)?
+    /// The rules are in [`Settle`]'s module docs, summed up in [`Settled`]; add this run's
+    /// known creates as [`controls`](Settle::controls), without which nothing is called
+    /// not stored.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: ctrlhub::Client, new: ctrlhub::NewInteraction) -> Result<(), ctrlhub::Error> {
+    /// use ctrlhub::{Settled, UnknownCreate};
+    /// let before = client.latest_server_date().unwrap_or_default();
+    /// if let Err(e) = client.interactions().create(new.clone()).await {
+    ///     if e.is_outcome_unknown() {
+    ///         let row = UnknownCreate { new, first_sent_after: before, last_sent_after: before };
+    ///         match &client.interactions().settle(vec![row]).send().await?[0] {
+    ///             Settled::Created(found) => println!("stored as {}", found.id),
+    ///             Settled::NotStored => println!("not stored: send it again"),
+    ///             Settled::Unknown(why) => println!("still unknown: {why}"),
+    ///             _ => {}
+    ///         }
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn settle(&self, unknown: impl IntoIterator<Item = UnknownCreate>) -> Settle {
+        Settle::new(self.client.clone(), unknown.into_iter().collect())
     }
 
     /// Links the interaction to another contact.

@@ -100,6 +100,20 @@ impl FakeCtrlHub {
         lock(&self.inner.paging).max_page_size = size;
     }
 
+    /// Makes lists lag behind creates by `lag` from now on (default none): an interaction
+    /// created less than `lag` ago (by its `meta.created_at`) is stored and can be fetched,
+    /// but no list shows it yet, as a lagging read replica would.
+    pub fn set_list_lag(&self, lag: std::time::Duration) {
+        lock(&self.inner.paging).lag = lag;
+    }
+
+    /// Stores `resource` as an interaction exactly as given (its `id`, `attributes`,
+    /// `relationships` and `meta.created_at`): one that existed before the code under test
+    /// ran, such as an identical interaction recorded by someone else an hour ago.
+    pub fn insert_interaction(&self, resource: Value) {
+        lock(&self.inner.interactions).push(resource);
+    }
+
     /// How long each list answer takes from now on (default none), to measure a client
     /// against network latency on loopback.
     pub fn set_list_delay(&self, delay: std::time::Duration) {

@@ -26,6 +26,9 @@ pub enum Fault {
     Redirect(String),
     /// Serve the request as usual: to fault a later request, not the next one.
     Pass,
+    /// Serve the request (a create stores its interaction), then answer with this fault
+    /// instead of the real answer: the client cannot tell that it was stored.
+    AfterServing(Box<Fault>),
 }
 
 impl Fault {
@@ -59,9 +62,14 @@ impl FakeCtrlHub {
     }
 }
 
-/// The next queued fault's answer, if any; a hang never returns.
-pub(crate) async fn answer(inner: &Inner) -> Option<Response> {
-    let fault = lock(&inner.faults).pop_front()?;
+/// The next queued fault, if any.
+pub(crate) fn next(inner: &Inner) -> Option<Fault> {
+    lock(&inner.faults).pop_front()
+}
+
+/// A fault's answer (`None` for one that serves the request as usual); a hang never
+/// returns.
+pub(crate) async fn answer(fault: Fault) -> Option<Response> {
     Some(match fault {
         Fault::Status {
             status,
@@ -85,6 +93,8 @@ pub(crate) async fn answer(inner: &Inner) -> Option<Response> {
         }
         Fault::Hang => std::future::pending().await,
         Fault::Pass => return None,
+        // Served by the intake before the fault is answered.
+        Fault::AfterServing(after) => return Box::pin(answer(*after)).await,
         Fault::Redirect(location) => (
             StatusCode::TEMPORARY_REDIRECT,
             [(header::LOCATION, location)],

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use crate::answers::{bad_parameter, error};
+use crate::faults::Fault;
 use crate::state::{Inner, lock};
 use crate::{JSON_API, faults, spec};
 
@@ -69,11 +70,33 @@ pub(crate) async fn intake(
         }
     };
     record(&inner, &parts.method, &parts.uri, &parts.headers, &read);
-    if let Some(response) = faults::answer(&inner).await {
-        return response;
+    let fault = faults::next(&inner);
+    let after_serving = match fault {
+        Some(Fault::AfterServing(after)) => Some(*after),
+        Some(fault) => match faults::answer(fault).await {
+            Some(response) => return response,
+            None => None,
+        },
+        None => None,
+    };
+    let served = serve(&inner, &params, parts, body, !read.is_empty(), next).await;
+    match after_serving {
+        Some(fault) => faults::answer(fault).await.unwrap_or(served),
+        None => served,
     }
+}
+
+/// The checks and the handler, after any fault.
+async fn serve(
+    inner: &Inner,
+    params: &HashMap<String, String>,
+    parts: axum::http::request::Parts,
+    body: Body,
+    has_body: bool,
+    next: Next,
+) -> Response {
     let org_id = params.get("org_id").map_or("", String::as_str);
-    if let Some(response) = refuse(&inner, org_id, &parts.headers, !read.is_empty()) {
+    if let Some(response) = refuse(inner, org_id, &parts.headers, has_body) {
         return response;
     }
     if let Err(bad) = spec::check_parameters(

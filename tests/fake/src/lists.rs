@@ -22,6 +22,31 @@ pub(crate) struct Paging {
     pub(crate) max_page_size: Option<usize>,
     /// How long a list answer takes (a slow network or database).
     pub(crate) delay: std::time::Duration,
+    /// How far lists lag behind what is stored: a resource created less than this long
+    /// ago (by its `meta.created_at`) is not listed yet, as a replica that lags.
+    pub(crate) lag: std::time::Duration,
+}
+
+/// A field of a resource as filters and sorts see it: an attribute, else a `meta` member
+/// (`created_at`, ...).
+fn field_of<'a>(resource: &'a Value, field: &str) -> &'a Value {
+    match &resource["attributes"][field] {
+        Value::Null => &resource["meta"][field],
+        value => value,
+    }
+}
+
+/// Whether a resource is too new for a list that lags by `lag`.
+fn lagging(resource: &Value, lag: std::time::Duration, now: chrono::DateTime<chrono::Utc>) -> bool {
+    !lag.is_zero()
+        && resource["meta"]["created_at"]
+            .as_str()
+            .and_then(|text| chrono::DateTime::parse_from_rfc3339(text).ok())
+            .is_none_or(|created| {
+                now.signed_duration_since(created)
+                    .to_std()
+                    .map_or(true, |age| age < lag)
+            })
 }
 
 /// The resource to include for a link: the stored contact, account or member when there
@@ -171,8 +196,10 @@ pub(crate) async fn list_page(
     // References, not copies: only the page itself is cloned, so a large organisation
     // costs the fake little memory per request.
     let items = lock(collection);
+    let now = chrono::Utc::now();
     let mut matching: Vec<&Value> = items
         .iter()
+        .filter(|resource| !lagging(resource, paging.lag, now))
         .filter(|resource| {
             pairs.iter().all(|(key, value)| {
                 let Some(field) = key
@@ -181,7 +208,7 @@ pub(crate) async fn list_page(
                 else {
                     return true;
                 };
-                match &resource["attributes"][field] {
+                match field_of(resource, field) {
                     Value::String(text) => text == value,
                     Value::Null => false,
                     other => serde_json::from_str::<Value>(value).ok().as_ref() == Some(other),
@@ -195,9 +222,9 @@ pub(crate) async fn list_page(
             None => (sort, false),
         };
         matching.sort_by(|a, b| {
-            let order = a["attributes"][field]
+            let order = field_of(a, field)
                 .to_string()
-                .cmp(&b["attributes"][field].to_string());
+                .cmp(&field_of(b, field).to_string());
             if descending { order.reverse() } else { order }
         });
     }

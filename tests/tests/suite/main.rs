@@ -19,6 +19,7 @@ mod list_query;
 mod neighbours_contract;
 mod resilience;
 mod seed_fixtures;
+mod settle;
 mod unnamed_fields;
 mod update_and_relink;
 mod update_semantics;

@@ -190,7 +190,10 @@ fn the_fields_of_each_resource_are_the_specs_in_its_order() {
         interaction.meta,
         ["created_at", "updated_at", "modified_at"]
     );
-    assert_eq!(interaction.sorts, ["date_time", "method", "direction"]);
+    assert_eq!(
+        interaction.sorts,
+        ["date_time", "method", "direction", "created_at"]
+    );
     assert_eq!(
         interaction.filters,
         ["method", "direction", "status", "contacted"]

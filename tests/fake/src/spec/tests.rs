@@ -197,7 +197,7 @@ fn the_lists_the_fake_enforces_come_from_the_spec() {
     );
     assert_eq!(
         parameter_values(interactions, "get", "sort"),
-        ["date_time", "method", "direction"]
+        ["date_time", "method", "direction", "created_at"]
     );
     assert_eq!(
         parameter_values(interactions, "get", "filter"),
