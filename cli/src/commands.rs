@@ -72,7 +72,8 @@ pub async fn run(cli: Cli) -> Result<Exit, Failure> {
                 InteractionsCommand::Update(args) => update(&client, args, format, &host).await,
                 InteractionsCommand::Export(args) => export(&client, args, cli.format, &host).await,
                 InteractionsCommand::Import(args) => {
-                    import_file(&client, args, format, &host).await
+                    let timeout = Duration::from_secs(cli.connection.timeout.max(1));
+                    import_file(&client, args, format, timeout, &host).await
                 }
             }
         }
@@ -572,6 +573,7 @@ async fn import_file(
     client: &Client,
     args: ImportArgs,
     format: Format,
+    timeout: Duration,
     host: &str,
 ) -> Result<Exit, Failure> {
     let job = ImportJob {
@@ -583,6 +585,8 @@ async fn import_file(
         format,
         sync_journal: !args.no_journal_sync,
         new_values: new_values(args.allow_new_values),
+        settle: !args.no_settle,
+        timeout,
     };
     import::run(client, job, host).await
 }

@@ -20,6 +20,7 @@ use crate::output::{Format, Record, Writer};
 use crate::records::{
     EXTRA, IMPORTED_COLUMNS, INTERACTION_COLUMNS, NewValues, Row, RowError, columns_of,
 };
+use crate::settle;
 
 /// The import file's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -46,6 +47,10 @@ pub struct ImportJob {
     pub sync_journal: bool,
     /// What a `method` or `direction` this version does not know gets.
     pub new_values: NewValues,
+    /// Whether rows of unknown outcome are looked up at the end (with a journal).
+    pub settle: bool,
+    /// The time allowed for one attempt of a request.
+    pub timeout: std::time::Duration,
 }
 
 /// Reads every row of `file`: each a row, or why it cannot be read.
@@ -299,6 +304,13 @@ impl JournalFailure {
         self.stop.send_replace(true);
     }
 
+    fn failed(&self) -> bool {
+        self.first
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
     fn take(&self) -> Option<Failure> {
         self.first.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
@@ -389,6 +401,12 @@ async fn import(
     let mut unknown_lines = Vec::new();
     let mut pending = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let settling = job.settle && journal.is_some();
+    // Rows to look up at the end, and creates known to have succeeded to check the
+    // search against (the latest few).
+    let mut to_settle: Vec<settle::Row> = Vec::new();
+    let mut controls: std::collections::VecDeque<ctrlhub::KnownCreate> =
+        std::collections::VecDeque::new();
     let report = |out: &mut Writer<_>, line: u64, outcome: &str, id: Value, error: &str| {
         let mut record = Record::default();
         record.push("line", line);
@@ -414,13 +432,26 @@ async fn import(
         let key = format!("{fingerprint}#{occurrence}");
         *occurrence += 1;
         match journal.as_ref().and_then(|j| j.state(&key)) {
-            Some(State::Created { .. }) => {
+            Some(State::Created { id }) => {
                 counts.already_created += 1;
+                if settling
+                    && controls.len() < settle::CONTROLS
+                    && let Ok(new) = row.to_new(job.new_values)
+                {
+                    controls.push_back(ctrlhub::KnownCreate { id: *id, new });
+                }
                 continue;
             }
             Some(state) if state.is_unresolved() && !job.resend_unknown => {
                 counts.unknown += 1;
                 unknown_lines.push(row.line);
+                if settling && let Ok(new) = row.to_new(job.new_values) {
+                    to_settle.push(settle::Row {
+                        key: key.clone(),
+                        line: row.line,
+                        new,
+                    });
+                }
                 let error = match state {
                     State::Unknown { error } => error.clone(),
                     _ => "the import stopped while it was being sent".to_owned(),
@@ -497,6 +528,18 @@ async fn import(
     let bar = crate::output::progress(Some(in_flight as u64), "rows");
     let mut stopping_error: Option<Error> = None;
 
+    // What each row sends, kept for settling: a control or a row to look up.
+    let news: Vec<NewInteraction> = if settling {
+        pending.iter().map(|p| p.new.clone()).collect()
+    } else {
+        Vec::new()
+    };
+    // A `sending` record carries Ctrl Hub's clock, which settling (in this run or a
+    // later one) bounds its search by: one small request first, when no answer has
+    // given it yet.
+    if has_journal && !pending.is_empty() && client.latest_server_date().is_none() {
+        let _ = client.interactions().list().limit(1).page().await;
+    }
     let creates = client
         .interactions()
         .create_many(pending.into_iter().map(|p| p.new))
@@ -525,11 +568,27 @@ async fn import(
         let state = match done.result {
             Ok(interaction) => {
                 counts.created += 1;
+                if let Some(new) = news.get(done.index) {
+                    controls.push_back(ctrlhub::KnownCreate {
+                        id: interaction.id,
+                        new: new.clone(),
+                    });
+                    if controls.len() > settle::CONTROLS {
+                        controls.pop_front();
+                    }
+                }
                 State::Created { id: interaction.id }
             }
             Err(e) if e.is_outcome_unknown() => {
                 counts.unknown += 1;
                 unknown_lines.push(*line);
+                if let Some(new) = news.get(done.index) {
+                    to_settle.push(settle::Row {
+                        key: key.clone(),
+                        line: *line,
+                        new: new.clone(),
+                    });
+                }
                 bar.suspend(|| eprintln!("line {line}: outcome unknown: {e}"));
                 report(&mut out, *line, "unknown", Value::Null, &e.to_string())?;
                 State::Unknown {
@@ -586,11 +645,67 @@ async fn import(
             journal_failure.fail(e);
         }
     }
-    out.finish()
-        .map_err(|e| Failure::local(format!("could not write the report: {e}")))?;
     if let Some(journal) = journal.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
         journal.sync()?;
     }
+
+    let stopped_early = interrupted.load(std::sync::atomic::Ordering::SeqCst)
+        || stopping_error.is_some()
+        || counts.not_started > 0
+        || journal_failure.failed();
+    let mut settled_line = None;
+    if settling && !to_settle.is_empty() && !stopped_early {
+        let rows = to_settle.len();
+        let done = settle::settle(
+            client,
+            &journal,
+            to_settle,
+            controls.into_iter().collect(),
+            job.timeout,
+        )
+        .await?;
+        if let Some(journal) = journal.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            journal.sync()?;
+        }
+        let settled_lines: std::collections::HashSet<u64> = done
+            .found
+            .iter()
+            .chain(&done.resent)
+            .map(|(line, _)| *line)
+            .chain(done.refused.iter().map(|(line, _)| *line))
+            .collect();
+        unknown_lines.retain(|line| !settled_lines.contains(line));
+        counts.unknown -= settled_lines.len();
+        counts.created += done.resent.len();
+        counts.refused += done.refused.len();
+        for (line, id) in done.found.iter().chain(&done.resent) {
+            report(
+                &mut out,
+                *line,
+                "created",
+                Value::String(id.to_string()),
+                "",
+            )?;
+        }
+        for (line, error) in &done.refused {
+            eprintln!("line {line}: refused when sent again: {error}");
+            report(&mut out, *line, "refused", Value::Null, error)?;
+        }
+        for (line, why) in &done.unknown {
+            eprintln!("line {line}: still unknown: {why}");
+        }
+        settled_line = Some(format!(
+            "settled {rows} rows of unknown outcome: {} found created, {} not stored and sent \
+             again ({} created, {} refused), {} still unknown",
+            done.found.len(),
+            done.resent.len() + done.refused.len(),
+            done.resent.len(),
+            done.refused.len(),
+            done.unknown.len()
+        ));
+    }
+    out.finish()
+        .map_err(|e| Failure::local(format!("could not write the report: {e}")))?;
 
     eprintln!(
         "import: {} created, {} already created, {} refused, {} malformed, {} outcome unknown, {} not started",
@@ -601,6 +716,9 @@ async fn import(
         counts.unknown,
         counts.not_started
     );
+    if let Some(line) = settled_line {
+        eprintln!("{line}");
+    }
     if !unknown_lines.is_empty() {
         unknown_lines.sort_unstable();
         let lines: Vec<String> = unknown_lines.iter().map(u64::to_string).collect();
@@ -775,6 +893,8 @@ mod tests {
             format: Format::Jsonl,
             sync_journal: true,
             new_values: NewValues::Refuse,
+            settle: true,
+            timeout: std::time::Duration::from_secs(30),
         }
     }
 
@@ -815,7 +935,17 @@ mod tests {
             .collect();
         let syncs = syncs.lock().unwrap().clone();
         let requests = fake.api_requests();
+        // One small list first, for Ctrl Hub's clock in the `sending` records; then the
+        // creates.
+        assert_eq!(requests[0].method, "GET");
+        assert!(
+            entries
+                .iter()
+                .all(|e| e["state"] != "sending" || e["server_date"].is_string())
+        );
+        let requests: Vec<_> = requests.into_iter().skip(1).collect();
         assert_eq!(requests.len(), rows);
+        assert!(requests.iter().all(|r| r.method == "POST"));
         for request in &requests {
             let notes = request.body.as_ref().unwrap()["data"]["attributes"]["notes"]
                 .as_str()

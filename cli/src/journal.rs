@@ -104,12 +104,24 @@ struct Entry {
     server_date: Option<DateTime<Utc>>,
 }
 
+/// Keeps a `sending` entry's server date as its row's first (if none yet) and last send.
+fn note_sent(sent: &mut HashMap<String, (DateTime<Utc>, DateTime<Utc>)>, entry: &Entry) {
+    if let (State::Sending, Some(date)) = (&entry.state, entry.server_date) {
+        sent.entry(entry.row.clone())
+            .and_modify(|(_, last)| *last = date)
+            .or_insert((date, date));
+    }
+}
+
 /// An open, locked journal.
 pub struct Journal {
     path: PathBuf,
     file: Arc<File>,
     format: KeyFormat,
     rows: HashMap<String, (u64, State)>,
+    /// Each row's first and last `sending` entries' server dates: when, by Ctrl Hub's
+    /// clock, it was first and last sent (at or after).
+    sent: HashMap<String, (DateTime<Utc>, DateTime<Utc>)>,
     /// Entries written by this process so far.
     written: u64,
     /// Whether `sending` records are synced to disk before their requests go (always,
@@ -196,6 +208,7 @@ impl Journal {
             Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
         }
         let mut rows = HashMap::new();
+        let mut sent = HashMap::new();
         let mut text = String::new();
         file.read_to_string(&mut text).map_err(io)?;
         let format = if text.is_empty() {
@@ -232,6 +245,7 @@ impl Journal {
                 }
                 match serde_json::from_str::<Entry>(line) {
                     Ok(entry) => {
+                        note_sent(&mut sent, &entry);
                         rows.insert(entry.row, (entry.line, entry.state));
                     }
                     // The last line of a run that was killed while writing it: the row it
@@ -257,6 +271,7 @@ impl Journal {
             file: Arc::new(file),
             format,
             rows,
+            sent,
             written: 0,
             durable: true,
             #[cfg(test)]
@@ -278,6 +293,13 @@ impl Journal {
     /// What the journal says of a row.
     pub fn state(&self, row: &str) -> Option<&State> {
         self.rows.get(row).map(|(_, state)| state)
+    }
+
+    /// When, by Ctrl Hub's clock, a row was first and last sent (at or after): the server
+    /// dates of its first and last `sending` entries. `None` when no `sending` entry of
+    /// it carries one.
+    pub fn sent(&self, row: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        self.sent.get(row).copied()
     }
 
     /// Records rows' new state, in one write, without waiting for the disk.
@@ -328,6 +350,7 @@ impl Journal {
         }
         self.written += entries.len() as u64;
         for entry in entries {
+            note_sent(&mut self.sent, &entry);
             self.rows.insert(entry.row, (entry.line, entry.state));
         }
         Ok(())

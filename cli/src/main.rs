@@ -9,6 +9,7 @@ mod import;
 mod journal;
 mod output;
 mod records;
+mod settle;
 
 use std::process::ExitCode;
 
@@ -316,6 +317,12 @@ struct ImportArgs {
     /// checked that Ctrl Hub did not store them).
     #[arg(long)]
     resend_unknown: bool,
+    /// Do not look up the rows whose outcome is unknown. By default, with --journal, an
+    /// import looks each one up in Ctrl Hub at its end (and a rerun, those an earlier run
+    /// left unknown): one found is recorded as created, one surely not stored is sent
+    /// again, and the rest stay unknown, each with the reason.
+    #[arg(long)]
+    no_settle: bool,
     /// Do not wait for the disk before each batch is sent (for the import benchmark's
     /// comparison only: after a crash, a row could then be sent twice).
     #[arg(long, hide = true)]
