@@ -249,3 +249,19 @@ fn env_var_names_display_as_themselves_and_blank_values_count_as_unset() {
     .unwrap();
     assert_eq!(client.base_url(), Endpoints::PRODUCTION.api);
 }
+
+#[test]
+fn a_root_that_parses_but_is_no_certificate_fails_the_build_naming_the_roots() {
+    let result = Client::builder()
+        .organisation_id(ORG)
+        .session_token("tok")
+        .no_proxy()
+        .add_root_certificate_der(vec![0x30, 0x03, 0x02, 0x01, 0x01])
+        .build();
+    let (field, reason) = match result {
+        Err(Error::InvalidInput(e)) => (e.field, e.reason),
+        other => panic!("expected InvalidInput, got {other:?}"),
+    };
+    assert_eq!(field, "root_certificates");
+    assert!(reason.starts_with("could not set up HTTP"), "{reason}");
+}
