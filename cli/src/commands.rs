@@ -623,27 +623,6 @@ async fn auth_check(
 
 /// Keeps the fake's fault queue topped up: every `every`th request fails, with each kind
 /// of failure in turn.
-async fn fail_every(fake: std::sync::Arc<ctrlhub_fake::FakeCtrlHub>, every: u32) {
-    use ctrlhub_fake::Fault;
-    let faults = [
-        Fault::status(429).with_header("retry-after", "1"),
-        Fault::status(503),
-        Fault::Hang,
-        Fault::status(502),
-    ];
-    let mut next = 0;
-    loop {
-        while fake.pending_faults() < 4 * every as usize {
-            for _ in 1..every {
-                fake.push_fault(Fault::Pass);
-            }
-            fake.push_fault(faults[next % faults.len()].clone());
-            next += 1;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-}
-
 async fn fake(args: FakeArgs) -> Result<Exit, Failure> {
     let org: uuid::Uuid = args
         .org
@@ -662,7 +641,7 @@ async fn fake(args: FakeArgs) -> Result<Exit, Failure> {
     fake.seed_interactions(args.seed);
     let fake = std::sync::Arc::new(fake);
     if let Some(every) = args.fail_every {
-        tokio::spawn(fail_every(fake.clone(), every));
+        fake.fail_every(usize::try_from(every).unwrap_or(usize::MAX));
     }
     let mut out = std::io::stdout().lock();
     let _ = writeln!(

@@ -918,36 +918,11 @@ async fn an_interrupted_export_keeps_its_partial_file_and_says_where_as_a_failed
     );
 }
 
-/// Fails every `every`th API request, as `ctrlhub fake --fail-every` does: a 429, a 503,
-/// no answer, a 502 in turn, each before anything is stored.
-fn fail_every(fake: &std::sync::Arc<FakeCtrlHub>, every: usize) -> tokio::task::JoinHandle<()> {
-    let fake = fake.clone();
-    tokio::spawn(async move {
-        let faults = [
-            Fault::status(429).with_header("retry-after", "1"),
-            Fault::status(503),
-            Fault::Hang,
-            Fault::status(502),
-        ];
-        let mut next = 0;
-        loop {
-            while fake.pending_faults() < 4 * every {
-                for _ in 1..every {
-                    fake.push_fault(Fault::Pass);
-                }
-                fake.push_fault(faults[next % faults.len()].clone());
-                next += 1;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-    })
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_killed_and_faulted_import_settles_every_row_stored_once_leaving_only_those_too_close_to_tell()
  {
     let fake = std::sync::Arc::new(FakeCtrlHub::start().await.unwrap());
-    let faults = fail_every(&fake, 6);
+    let faults = fake.fail_every(6);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("calls.csv");
     let log = dir.path().join("calls.journal");

@@ -60,6 +60,34 @@ impl FakeCtrlHub {
     pub fn pending_faults(&self) -> usize {
         lock(&self.inner.faults).len()
     }
+
+    /// Fails every `every`th API request from now on, before anything is stored: a 429
+    /// (`Retry-After: 1`), a 503, no answer, a 502, in turn (`ctrlhub fake --fail-every`).
+    /// Runs until the task it returns is aborted or the fake is dropped.
+    pub fn fail_every(self: &std::sync::Arc<Self>, every: usize) -> tokio::task::JoinHandle<()> {
+        let fake = std::sync::Arc::downgrade(self);
+        let every = every.max(1);
+        tokio::spawn(async move {
+            let faults = [
+                Fault::status(429).with_header("retry-after", "1"),
+                Fault::status(503),
+                Fault::Hang,
+                Fault::status(502),
+            ];
+            let mut next = 0;
+            while let Some(fake) = fake.upgrade() {
+                while fake.pending_faults() < 4 * every {
+                    for _ in 1..every {
+                        fake.push_fault(Fault::Pass);
+                    }
+                    fake.push_fault(faults[next % faults.len()].clone());
+                    next += 1;
+                }
+                drop(fake);
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        })
+    }
 }
 
 /// The next queued fault, if any.

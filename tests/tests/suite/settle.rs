@@ -51,6 +51,21 @@ fn long_ago(mut row: UnknownCreate) -> UnknownCreate {
     row
 }
 
+/// Settles `rows` against `controls`.
+async fn settle(
+    client: &ctrlhub::Client,
+    rows: Vec<UnknownCreate>,
+    controls: Vec<KnownCreate>,
+) -> Vec<Settled> {
+    client
+        .interactions()
+        .settle(rows)
+        .controls(controls)
+        .send()
+        .await
+        .unwrap()
+}
+
 fn stored_with_notes(fake: &FakeCtrlHub, notes: &str) -> Vec<String> {
     fake.interactions()
         .iter()
@@ -77,13 +92,7 @@ async fn a_create_stored_before_its_answer_was_lost_is_found_created() {
     let stored = stored_with_notes(&fake, "stored, answer lost");
     assert_eq!(stored.len(), 1);
 
-    let settled = client
-        .interactions()
-        .settle(vec![row])
-        .controls(vec![known])
-        .send()
-        .await
-        .unwrap();
+    let settled = settle(&client, vec![row], vec![known]).await;
     let [Settled::Created(found)] = settled.as_slice() else {
         panic!("expected Created, got {settled:?}")
     };
@@ -99,25 +108,13 @@ async fn a_create_refused_before_storing_is_not_stored_once_a_timeout_has_passed
     assert!(stored_with_notes(&fake, "never stored").is_empty());
 
     // Just sent: the request could still be processed.
-    let settled = client
-        .interactions()
-        .settle(vec![row.clone()])
-        .controls(vec![known.clone()])
-        .send()
-        .await
-        .unwrap();
+    let settled = settle(&client, vec![row.clone()], vec![known.clone()]).await;
     assert!(
         matches!(settled.as_slice(), [Settled::Unknown(Unsettled::TooSoon)]),
         "{settled:?}"
     );
 
-    let settled = client
-        .interactions()
-        .settle(vec![long_ago(row)])
-        .controls(vec![known])
-        .send()
-        .await
-        .unwrap();
+    let settled = settle(&client, vec![long_ago(row)], vec![known]).await;
     assert!(
         matches!(settled.as_slice(), [Settled::NotStored]),
         "{settled:?}"
@@ -139,13 +136,12 @@ async fn an_identical_interaction_that_existed_before_is_never_claimed() {
     fake.insert_interaction(earlier.clone());
 
     let not_stored = unknown(&client, &fake, "the same call", Fault::status(503), before).await;
-    let settled = client
-        .interactions()
-        .settle(vec![long_ago(not_stored.clone())])
-        .controls(vec![known.clone()])
-        .send()
-        .await
-        .unwrap();
+    let settled = settle(
+        &client,
+        vec![long_ago(not_stored.clone())],
+        vec![known.clone()],
+    )
+    .await;
     assert!(
         matches!(settled.as_slice(), [Settled::NotStored]),
         "{settled:?}"
@@ -161,13 +157,7 @@ async fn an_identical_interaction_that_existed_before_is_never_claimed() {
         client.latest_server_date().unwrap(),
     )
     .await;
-    let settled = client
-        .interactions()
-        .settle(vec![stored])
-        .controls(vec![known])
-        .send()
-        .await
-        .unwrap();
+    let settled = settle(&client, vec![stored], vec![known]).await;
     let [Settled::Created(found)] = settled.as_slice() else {
         panic!("expected Created, got {settled:?}")
     };
@@ -183,13 +173,7 @@ async fn a_lagging_list_leaves_rows_unknown_rather_than_not_stored() {
     let row = unknown(&client, &fake, "never stored", Fault::status(503), before).await;
     fake.set_list_lag(Duration::from_secs(3600));
     let id = known.id;
-    let settled = client
-        .interactions()
-        .settle(vec![long_ago(row)])
-        .controls(vec![known])
-        .send()
-        .await
-        .unwrap();
+    let settled = settle(&client, vec![long_ago(row)], vec![known]).await;
     assert!(
         matches!(settled.as_slice(), [Settled::Unknown(Unsettled::ListLags { id: missing })] if *missing == id),
         "{settled:?}"
@@ -203,12 +187,7 @@ async fn without_a_control_nothing_is_called_not_stored() {
     client.interactions().list().page().await.unwrap();
     let before = client.latest_server_date().unwrap();
     let row = unknown(&client, &fake, "never stored", Fault::status(503), before).await;
-    let settled = client
-        .interactions()
-        .settle(vec![long_ago(row)])
-        .send()
-        .await
-        .unwrap();
+    let settled = settle(&client, vec![long_ago(row)], Vec::new()).await;
     assert!(
         matches!(settled.as_slice(), [Settled::Unknown(Unsettled::NoControl)]),
         "{settled:?}"
@@ -229,13 +208,7 @@ async fn a_match_too_close_to_the_send_or_matched_twice_stays_unknown() {
         before,
     )
     .await;
-    let settled = client
-        .interactions()
-        .settle(vec![close])
-        .controls(vec![known.clone()])
-        .send()
-        .await
-        .unwrap();
+    let settled = settle(&client, vec![close], vec![known.clone()]).await;
     let id = stored_with_notes(&fake, "stored at once")[0].clone();
     assert!(
         matches!(settled.as_slice(), [Settled::Unknown(Unsettled::TooClose { id: found })] if found.to_string() == id),
@@ -253,13 +226,7 @@ async fn a_match_too_close_to_the_send_or_matched_twice_stays_unknown() {
     )
     .await;
     let second = long_ago(first.clone());
-    let settled = client
-        .interactions()
-        .settle(vec![first, second])
-        .controls(vec![known])
-        .send()
-        .await
-        .unwrap();
+    let settled = settle(&client, vec![first, second], vec![known]).await;
     assert!(
         settled
             .iter()
@@ -302,12 +269,7 @@ async fn a_list_that_does_not_sort_on_created_at_says_so() {
         first_sent_after: at,
         last_sent_after: at,
     };
-    let settled = client
-        .interactions()
-        .settle(vec![row])
-        .send()
-        .await
-        .unwrap();
+    let settled = settle(&client, vec![row], Vec::new()).await;
     assert!(
         matches!(
             settled.as_slice(),
