@@ -434,11 +434,12 @@ async fn import(
         match journal.as_ref().and_then(|j| j.state(&key)) {
             Some(State::Created { id }) => {
                 counts.already_created += 1;
-                if settling
-                    && controls.len() < settle::CONTROLS
-                    && let Ok(new) = row.to_new(job.new_values)
-                {
+                // The latest rows of the file, likely the latest sent.
+                if settling && let Ok(new) = row.to_new(job.new_values) {
                     controls.push_back(ctrlhub::KnownCreate { id: *id, new });
+                    if controls.len() > settle::CONTROLS {
+                        controls.pop_front();
+                    }
                 }
                 continue;
             }

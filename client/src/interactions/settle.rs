@@ -12,8 +12,9 @@
 //! - **Not stored**: the search was complete and found no match created since the first
 //!   send, at least one request timeout has passed since the last attempt (by the
 //!   server's clock), and the same search found every control (this run's creates known to
-//!   have succeeded) and matched each against what was sent for it, so a list that lags
-//!   or a server that rewrites values cannot pass for "not there".
+//!   have succeeded) and matched each against what was sent for it, one of them created
+//!   at or after the row's last attempt, so a list that lags or a server that rewrites
+//!   values cannot pass for "not there".
 //! - **Still unknown**: anything else, with the reason.
 //!
 //! The search pages through the interactions in ascending `created_at` order (new ones
@@ -86,6 +87,9 @@ pub enum Unsettled {
     /// No known create of this run to check the search against: a list that lags could
     /// not be told from one that is complete.
     NoControl,
+    /// No control (a create known to have succeeded) was created after this row's last
+    /// attempt, so the search cannot show that the list is current that far.
+    NoRecentControl,
     /// The search did not find this run's create `id`, known to exist: the list lags.
     ListLags {
         /// The control that was missing.
@@ -131,6 +135,10 @@ impl std::fmt::Display for Unsettled {
             Unsettled::NoControl => {
                 f.write_str("no create of this run is known to check the search against")
             }
+            Unsettled::NoRecentControl => f.write_str(
+                "no create known to have succeeded is newer than its last attempt, so the \
+                 list cannot be shown to be current",
+            ),
             Unsettled::ListLags { id } => {
                 write!(
                     f,
@@ -318,6 +326,8 @@ struct Search<'a> {
     matched: Vec<Vec<Interaction>>,
     /// The controls found, and whether each matched what was sent for it.
     found: HashMap<Uuid, bool>,
+    /// The latest `created_at` of a control found.
+    latest_control: Option<DateTime<Utc>>,
 }
 
 impl<'a> Search<'a> {
@@ -327,19 +337,22 @@ impl<'a> Search<'a> {
             controls,
             matched: vec![Vec::new(); unknown.len()],
             found: HashMap::new(),
+            latest_control: None,
         }
     }
 
     fn look_at(&mut self, item: &Interaction) {
         if let Some(sent) = self.controls.get(&item.id) {
             self.found.insert(item.id, matches(sent, item));
+            self.latest_control = self.latest_control.max(item.created_at);
             return;
         }
         for (index, (sent, row)) in self.unknown.iter().enumerate() {
-            // Created before the first send by the server's clock: it existed before.
+            // Created before the first send by the server's clock: it existed before. One
+            // without a time is kept as a match (and can then only leave the row unknown).
             let before = item
                 .created_at
-                .is_none_or(|at| at + Settle::CLOSE < row.first_sent_after);
+                .is_some_and(|at| at + Settle::CLOSE < row.first_sent_after);
             if !before && matches(sent, item) {
                 self.matched[index].push(item.clone());
             }
@@ -373,6 +386,7 @@ impl<'a> Search<'a> {
         timeout: Duration,
         control: Option<&Unsettled>,
     ) -> Vec<Settled> {
+        let latest_control = self.latest_control;
         // How many inputs match each interaction: one matched by two is claimed.
         let mut claims: HashMap<Uuid, usize> = HashMap::new();
         for matches in &self.matched {
@@ -388,8 +402,12 @@ impl<'a> Search<'a> {
                     let waited = began.signed_duration_since(row.last_sent_after);
                     let timeout = chrono::Duration::from_std(timeout + Settle::CLOSE)
                         .unwrap_or(chrono::Duration::MAX);
+                    // The list shows a control created at or after this row's last
+                    // attempt: it is current at least that far.
+                    let current = latest_control.is_some_and(|at| at >= row.last_sent_after);
                     match control {
                         Some(reason) => Settled::Unknown(reason.clone()),
+                        None if !current => Settled::Unknown(Unsettled::NoRecentControl),
                         None if waited < timeout => Settled::Unknown(Unsettled::TooSoon),
                         None => Settled::NotStored,
                     }

@@ -103,14 +103,29 @@ async fn a_create_stored_before_its_answer_was_lost_is_found_created() {
 async fn a_create_refused_before_storing_is_not_stored_once_a_timeout_has_passed() {
     let fake = FakeCtrlHub::start().await.unwrap();
     let client = client_for(&fake);
-    let (known, before) = control(&client).await;
+    client.interactions().list().page().await.unwrap();
+    let before = client.latest_server_date().unwrap();
     let row = unknown(&client, &fake, "never stored", Fault::status(503), before).await;
     assert!(stored_with_notes(&fake, "never stored").is_empty());
+    // Created after the row's attempt: the list is shown to be current that far.
+    let (known, _) = control(&client).await;
 
     // Just sent: the request could still be processed.
     let settled = settle(&client, vec![row.clone()], vec![known.clone()]).await;
     assert!(
         matches!(settled.as_slice(), [Settled::Unknown(Unsettled::TooSoon)]),
+        "{settled:?}"
+    );
+
+    // A control older than the row's last attempt does not show the list is current.
+    let mut later = row.clone();
+    later.last_sent_after += chrono::Duration::minutes(1);
+    let settled = settle(&client, vec![later], vec![known.clone()]).await;
+    assert!(
+        matches!(
+            settled.as_slice(),
+            [Settled::Unknown(Unsettled::NoRecentControl)]
+        ),
         "{settled:?}"
     );
 
