@@ -407,6 +407,8 @@ async fn import(
     let mut to_settle: Vec<settle::Row> = Vec::new();
     let mut controls: std::collections::VecDeque<ctrlhub::KnownCreate> =
         std::collections::VecDeque::new();
+    // Every interaction the journal gives a row: never taken for another row's.
+    let mut claimed: Vec<uuid::Uuid> = Vec::new();
     let report = |out: &mut Writer<_>, line: u64, outcome: &str, id: Value, error: &str| {
         let mut record = Record::default();
         record.push("line", line);
@@ -434,6 +436,9 @@ async fn import(
         match journal.as_ref().and_then(|j| j.state(&key)) {
             Some(State::Created { id }) => {
                 counts.already_created += 1;
+                if settling {
+                    claimed.push(*id);
+                }
                 // The latest rows of the file, likely the latest sent.
                 if settling && let Ok(new) = row.to_new(job.new_values) {
                     controls.push_back(ctrlhub::KnownCreate { id: *id, new });
@@ -538,9 +543,13 @@ async fn import(
     // A `sending` record carries Ctrl Hub's clock, which settling (in this run or a
     // later one) bounds its search by: one small request first, when no answer has
     // given it yet.
-    if has_journal && !pending.is_empty() && client.latest_server_date().is_none() {
+    if has_journal
+        && (!pending.is_empty() || !to_settle.is_empty())
+        && client.latest_server_date().is_none()
+    {
         let _ = client.interactions().list().limit(1).page().await;
     }
+    let run_started = client.latest_server_date();
     let creates = client
         .interactions()
         .create_many(pending.into_iter().map(|p| p.new))
@@ -569,6 +578,9 @@ async fn import(
         let state = match done.result {
             Ok(interaction) => {
                 counts.created += 1;
+                if settling {
+                    claimed.push(interaction.id);
+                }
                 if let Some(new) = news.get(done.index) {
                     controls.push_back(ctrlhub::KnownCreate {
                         id: interaction.id,
@@ -657,14 +669,12 @@ async fn import(
     let mut settled_line = None;
     if settling && !to_settle.is_empty() && !stopped_early {
         let rows = to_settle.len();
-        let done = settle::settle(
-            client,
-            &journal,
-            to_settle,
-            controls.into_iter().collect(),
-            job.timeout,
-        )
-        .await?;
+        let known = settle::Known {
+            controls: controls.into_iter().collect(),
+            claimed,
+            run_started,
+        };
+        let done = settle::settle(client, &journal, to_settle, known, job.timeout).await?;
         if let Some(journal) = journal.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
             journal.sync()?;
         }

@@ -104,13 +104,31 @@ struct Entry {
     server_date: Option<DateTime<Utc>>,
 }
 
-/// Keeps a `sending` entry's server date as its row's first (if none yet) and last send.
-fn note_sent(sent: &mut HashMap<String, (DateTime<Utc>, DateTime<Utc>)>, entry: &Entry) {
-    if let (State::Sending, Some(date)) = (&entry.state, entry.server_date) {
-        sent.entry(entry.row.clone())
-            .and_modify(|(_, last)| *last = date)
-            .or_insert((date, date));
+/// When, by Ctrl Hub's clock, a row was sent: its first `sending` entry's server date (or
+/// `None` if a `sending` entry of it carries none), and the latest server date of any of
+/// its entries (its last attempt was before that was written, or the run was killed).
+#[derive(Debug, Clone, Copy)]
+struct Sent {
+    first: Option<DateTime<Utc>>,
+    undated: bool,
+    last: Option<DateTime<Utc>>,
+}
+
+fn note_sent(sent: &mut HashMap<String, Sent>, entry: &Entry) {
+    let seen = sent.entry(entry.row.clone()).or_insert(Sent {
+        first: None,
+        undated: false,
+        last: None,
+    });
+    if entry.state == State::Sending {
+        match entry.server_date {
+            Some(date) => {
+                seen.first.get_or_insert(date);
+            }
+            None => seen.undated = true,
+        }
     }
+    seen.last = seen.last.max(entry.server_date);
 }
 
 /// An open, locked journal.
@@ -121,7 +139,7 @@ pub struct Journal {
     rows: HashMap<String, (u64, State)>,
     /// Each row's first and last `sending` entries' server dates: when, by Ctrl Hub's
     /// clock, it was first and last sent (at or after).
-    sent: HashMap<String, (DateTime<Utc>, DateTime<Utc>)>,
+    sent: HashMap<String, Sent>,
     /// Entries written by this process so far.
     written: u64,
     /// Whether `sending` records are synced to disk before their requests go (always,
@@ -295,11 +313,15 @@ impl Journal {
         self.rows.get(row).map(|(_, state)| state)
     }
 
-    /// When, by Ctrl Hub's clock, a row was first and last sent (at or after): the server
-    /// dates of its first and last `sending` entries. `None` when no `sending` entry of
-    /// it carries one.
+    /// When, by Ctrl Hub's clock, a row was first sent (at or after: its first `sending`
+    /// entry's server date) and last written of (its latest entry's). `None` when a
+    /// `sending` entry of it carries no server date, so its first send cannot be placed.
     pub fn sent(&self, row: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-        self.sent.get(row).copied()
+        let sent = self.sent.get(row)?;
+        match (sent.undated, sent.first, sent.last) {
+            (false, Some(first), Some(last)) => Some((first, last)),
+            _ => None,
+        }
     }
 
     /// Records rows' new state, in one write, without waiting for the disk.

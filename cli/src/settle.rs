@@ -34,8 +34,17 @@ pub struct Report {
     pub unknown: Vec<(u64, String)>,
 }
 
-/// Settles `rows` against `controls`, recording each outcome in `journal`; waits, once,
-/// for a request timeout (`timeout`) to pass when the last attempts are too recent.
+/// What settling checks the search against: the latest creates known to have succeeded
+/// (controls), every id known to be another row's (claimed), and the server's time when
+/// this run began (a row an earlier run left may have been sent until it ended).
+pub struct Known {
+    pub controls: Vec<KnownCreate>,
+    pub claimed: Vec<Uuid>,
+    pub run_started: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Settles `rows` against what is `known`, recording each outcome in `journal`; waits,
+/// once, for a request timeout (`timeout`) to pass when the last attempts are too recent.
 ///
 /// # Errors
 ///
@@ -44,9 +53,16 @@ pub async fn settle(
     client: &Client,
     journal: &Mutex<Option<Journal>>,
     rows: Vec<Row>,
-    controls: Vec<KnownCreate>,
+    known: Known,
     timeout: Duration,
 ) -> Result<Report, Failure> {
+    let Known {
+        mut controls,
+        mut claimed,
+        run_started,
+    } = known;
+    // Without the run's start, the latest time known: later, so only more careful.
+    let run_started = run_started.or_else(|| client.latest_server_date());
     let mut report = Report::default();
     let mut waiting = Vec::new();
     let mut rows: Vec<(Row, UnknownCreate)> = rows
@@ -58,14 +74,16 @@ pub async fn settle(
                     let unknown = UnknownCreate {
                         new: row.new.clone(),
                         first_sent_after: first,
-                        last_sent_after: last,
+                        // A run killed after its last entry may have sent until it ended,
+                        // before this one began.
+                        last_sent_after: last.max(run_started.unwrap_or(last)),
                     };
                     Some((row, unknown))
                 }
                 None => {
                     report.unknown.push((
                         row.line,
-                        "its send carries no time from Ctrl Hub's clock".to_owned(),
+                        "a send of it carries no time from Ctrl Hub's clock".to_owned(),
                     ));
                     None
                 }
@@ -91,6 +109,7 @@ pub async fn settle(
             .interactions()
             .settle(rows.iter().map(|(_, unknown)| unknown.clone()))
             .controls(controls.iter().cloned())
+            .claimed(claimed.iter().copied())
             .send()
             .await;
         let settled = match settled {
@@ -109,7 +128,16 @@ pub async fn settle(
                     record(journal, &row, State::Created { id: found.id }, client)?;
                     report.found.push((row.line, found.id));
                 }
-                Settled::NotStored => resend(client, journal, &row, &mut report).await?,
+                Settled::NotStored => {
+                    if let Some(id) = resend(client, journal, &row, &mut report).await? {
+                        // Another row's now, and the newest create known to exist.
+                        claimed.push(id);
+                        controls.push(KnownCreate {
+                            id,
+                            new: row.new.clone(),
+                        });
+                    }
+                }
                 Settled::Unknown(Unsettled::TooSoon) if round == 0 => {
                     waiting.push((row, unknown));
                 }
@@ -122,13 +150,14 @@ pub async fn settle(
     Ok(report)
 }
 
-/// Sends a row found not stored again, recorded as `sending` (on disk) first.
+/// Sends a row found not stored again, recorded as `sending` (on disk) first; the new
+/// interaction's id when it was created.
 async fn resend(
     client: &Client,
     journal: &Mutex<Option<Journal>>,
     row: &Row,
     report: &mut Report,
-) -> Result<(), Failure> {
+) -> Result<Option<Uuid>, Failure> {
     record(journal, row, State::Sending, client)?;
     if let Some(journal) = lock(journal).as_ref() {
         journal.sync()?;
@@ -142,8 +171,9 @@ async fn resend(
         .await;
     let result = match sent.results.pop() {
         Some(done) => done.result,
-        None => return Ok(()),
+        None => return Ok(None),
     };
+    let id = result.as_ref().ok().map(|created| created.id);
     let state = match result {
         Ok(created) => {
             report.resent.push((row.line, created.id));
@@ -162,7 +192,8 @@ async fn resend(
             }
         }
     };
-    record(journal, row, state, client)
+    record(journal, row, state, client)?;
+    Ok(id)
 }
 
 fn record(

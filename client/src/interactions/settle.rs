@@ -4,18 +4,22 @@
 //! sorted by `created_at` can say what was created since. The rules are strict, because a
 //! wrong "not stored" sends a row twice and a wrong "created" loses one:
 //!
-//! - **Created**: exactly one interaction matches what was sent (every attribute and link
-//!   sent is there, with the same value: the server may add defaults), it was created at
-//!   least [`Settle::CLOSE`] after the first send by the server's clock, and no other
-//!   input claims it (another unknown input that matches it too, or a known create of the
-//!   same run).
-//! - **Not stored**: the search was complete and found no match created since the first
-//!   send, at least one request timeout has passed since the last attempt (by the
-//!   server's clock), and the same search found every control (this run's creates known to
-//!   have succeeded) and matched each against what was sent for it, one of them created
-//!   at or after the row's last attempt, so a list that lags or a server that rewrites
-//!   values cannot pass for "not there".
-//! - **Still unknown**: anything else, with the reason.
+//! - **Created**: the search was complete and exactly one interaction matches what was
+//!   sent (every attribute and link sent is there, with the same value: the server may
+//!   add defaults), created at least [`Settle::CLOSE`] after the first send by the
+//!   server's clock, and no other input claims it (another unknown input that matches it
+//!   too, a control, or an id given as [`claimed`](Settle::claimed)).
+//! - **Not stored**: the search was complete and found no match, nor anything similar
+//!   (same method, direction, links and time: a value the server may have rewritten),
+//!   created since the first send; at least one request timeout (plus `CLOSE`) has passed
+//!   since the last attempt by the server's clock; and the same search found every
+//!   control (creates known to have succeeded) as it was sent, one of them created at or
+//!   after the row's first send. A list that lags behind creates hides the newest
+//!   controls and fails this. The assumptions, which the docs leave open: a list that
+//!   shows the newest control shows everything created up to the search (any lag is
+//!   shorter than the time since that control), and Ctrl Hub does not process a request
+//!   later than a timeout after it was sent. So give the latest creates as controls.
+//! - **Still unknown**: anything else, with the reason ([`Unsettled`]).
 //!
 //! The search pages through the interactions in ascending `created_at` order (new ones
 //! land at the end, so concurrent writers cannot shift the pages already read), from the
@@ -23,7 +27,7 @@
 //! `created_at`; its `meta.features` is checked first, and without it every row stays
 //! unknown, saying so.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -87,9 +91,18 @@ pub enum Unsettled {
     /// No known create of this run to check the search against: a list that lags could
     /// not be told from one that is complete.
     NoControl,
-    /// No control (a create known to have succeeded) was created after this row's last
-    /// attempt, so the search cannot show that the list is current that far.
+    /// No control (a create known to have succeeded) found was created at or after this
+    /// row was first sent, so the search cannot show that the list is current that far.
     NoRecentControl,
+    /// The client has no request timeout, so a request could still be processed at any
+    /// time.
+    NoTimeout,
+    /// No interaction holds everything sent, but `id` is like it (same method,
+    /// direction, links and time): Ctrl Hub may have stored the row with a value changed.
+    Similar {
+        /// The similar interaction.
+        id: Uuid,
+    },
     /// The search did not find this run's create `id`, known to exist: the list lags.
     ListLags {
         /// The control that was missing.
@@ -136,8 +149,16 @@ impl std::fmt::Display for Unsettled {
                 f.write_str("no create of this run is known to check the search against")
             }
             Unsettled::NoRecentControl => f.write_str(
-                "no create known to have succeeded is newer than its last attempt, so the \
-                 list cannot be shown to be current",
+                "no create known to have succeeded is as new as its first send, so the list \
+                 cannot be shown to be current that far",
+            ),
+            Unsettled::NoTimeout => {
+                f.write_str("the client has no request timeout, so it could still be processed")
+            }
+            Unsettled::Similar { id } => write!(
+                f,
+                "{id} is like it (same method, direction, links and time) but not equal: it may \
+                 be this row, stored with a value changed"
             ),
             Unsettled::ListLags { id } => {
                 write!(
@@ -170,7 +191,8 @@ pub struct Settle {
     client: Client,
     unknown: Vec<UnknownCreate>,
     controls: Vec<KnownCreate>,
-    timeout: Duration,
+    claimed: HashSet<Uuid>,
+    timeout: Option<Duration>,
 }
 
 impl Settle {
@@ -180,16 +202,12 @@ impl Settle {
     pub const CLOSE: Duration = Duration::from_secs(2);
 
     pub(crate) fn new(client: Client, unknown: Vec<UnknownCreate>) -> Self {
-        let timeout = client
-            .raw
-            .inner()
-            .shared
-            .timeout
-            .unwrap_or(crate::ClientBuilder::DEFAULT_TIMEOUT);
+        let timeout = client.raw.inner().shared.timeout;
         Settle {
             client,
             unknown,
             controls: Vec::new(),
+            claimed: HashSet::new(),
             timeout,
         }
     }
@@ -198,6 +216,14 @@ impl Settle {
     /// what was sent, before anything is called not stored.
     pub fn controls(mut self, controls: impl IntoIterator<Item = KnownCreate>) -> Self {
         self.controls.extend(controls);
+        self
+    }
+
+    /// Interactions known to be other inputs' (every create of the run and of earlier
+    /// runs that succeeded, not only the controls): never taken for an unknown input's,
+    /// even when identical.
+    pub fn claimed(mut self, ids: impl IntoIterator<Item = Uuid>) -> Self {
+        self.claimed.extend(ids);
         self
     }
 
@@ -230,9 +256,10 @@ impl Settle {
             .sort("created_at", SortDirection::Ascending)
             .limit(100)
             .stream();
-        let mut search = Search::new(&unknown, &controls);
+        let mut search = Search::new(&unknown, &controls, &self.claimed);
         let mut started: Option<Option<DateTime<Utc>>> = None;
         let mut incomplete = false;
+        let mut previous: Option<DateTime<Utc>> = None;
         while let Some(item) = items.next().await {
             let item = match item {
                 Ok(item) => item,
@@ -248,9 +275,20 @@ impl Settle {
             else {
                 return everyone(Unsettled::NoServerClock);
             };
+            // Without a time the item cannot be placed: the search is not complete.
+            let Some(created_at) = item.created_at else {
+                incomplete = true;
+                continue;
+            };
+            // A list that does not keep the order asked for (one that ignores `sort`)
+            // cannot be searched this way.
+            if previous.is_some_and(|before| created_at < before) {
+                return everyone(Unsettled::NoCreatedAtOrder);
+            }
+            previous = Some(created_at);
             // Ascending: past the start of the search (and the one-second steps), nothing
             // this run sent can appear.
-            if item.created_at.is_some_and(|at| at > began + Settle::CLOSE) {
+            if created_at > began + Settle::CLOSE {
                 break;
             }
             search.look_at(&item);
@@ -264,7 +302,7 @@ impl Settle {
             },
         };
         let control = search.control_verdict(incomplete);
-        Ok(search.verdicts(began, self.timeout, control.as_ref()))
+        Ok(search.verdicts(began, self.timeout, incomplete, control.as_ref()))
     }
 }
 
@@ -301,8 +339,12 @@ fn matches(sent: &Value, item: &Interaction) -> bool {
             "account" => item.account,
             "property" => item.property,
             "representative" => item.representative,
-            other => item.other_relationships[other]["data"]["id"]
-                .as_str()
+            other => item
+                .other_relationships
+                .get(other)
+                .and_then(|link| link.get("data"))
+                .and_then(|data| data.get("id"))
+                .and_then(Value::as_str)
                 .and_then(|id| id.parse().ok()),
         };
         stored == Some(id)
@@ -322,6 +364,10 @@ fn same_instant(a: &Value, b: &Value) -> bool {
 struct Search<'a> {
     unknown: &'a [(Value, &'a UnknownCreate)],
     controls: &'a HashMap<Uuid, Value>,
+    claimed: &'a HashSet<Uuid>,
+    /// Each input's interactions that are like what it sent (same method, direction,
+    /// links and time) but not equal: the server may have rewritten a value.
+    similar: Vec<Option<Uuid>>,
     /// Each input's matches created since its first send (minus the one-second steps).
     matched: Vec<Vec<Interaction>>,
     /// The controls found, and whether each matched what was sent for it.
@@ -331,10 +377,16 @@ struct Search<'a> {
 }
 
 impl<'a> Search<'a> {
-    fn new(unknown: &'a [(Value, &'a UnknownCreate)], controls: &'a HashMap<Uuid, Value>) -> Self {
+    fn new(
+        unknown: &'a [(Value, &'a UnknownCreate)],
+        controls: &'a HashMap<Uuid, Value>,
+        claimed: &'a HashSet<Uuid>,
+    ) -> Self {
         Search {
             unknown,
             controls,
+            claimed,
+            similar: vec![None; unknown.len()],
             matched: vec![Vec::new(); unknown.len()],
             found: HashMap::new(),
             latest_control: None,
@@ -347,14 +399,22 @@ impl<'a> Search<'a> {
             self.latest_control = self.latest_control.max(item.created_at);
             return;
         }
+        if self.claimed.contains(&item.id) {
+            return;
+        }
         for (index, (sent, row)) in self.unknown.iter().enumerate() {
             // Created before the first send by the server's clock: it existed before. One
             // without a time is kept as a match (and can then only leave the row unknown).
             let before = item
                 .created_at
                 .is_some_and(|at| at + Settle::CLOSE < row.first_sent_after);
-            if !before && matches(sent, item) {
+            if before {
+                continue;
+            }
+            if matches(sent, item) {
                 self.matched[index].push(item.clone());
+            } else if similar(sent, item) {
+                self.similar[index].get_or_insert(item.id);
             }
         }
     }
@@ -383,7 +443,8 @@ impl<'a> Search<'a> {
     fn verdicts(
         self,
         began: DateTime<Utc>,
-        timeout: Duration,
+        timeout: Option<Duration>,
+        incomplete: bool,
         control: Option<&Unsettled>,
     ) -> Vec<Settled> {
         let latest_control = self.latest_control;
@@ -397,19 +458,25 @@ impl<'a> Search<'a> {
         self.matched
             .into_iter()
             .zip(self.unknown)
-            .map(|(mut matches, (_, row))| match matches.len() {
+            .zip(self.similar)
+            .map(|((mut matches, (_, row)), similar)| match matches.len() {
+                _ if incomplete => Settled::Unknown(Unsettled::SearchIncomplete),
                 0 => {
-                    let waited = began.signed_duration_since(row.last_sent_after);
-                    let timeout = chrono::Duration::from_std(timeout + Settle::CLOSE)
+                    let Some(timeout) = timeout else {
+                        return Settled::Unknown(Unsettled::NoTimeout);
+                    };
+                    let window = chrono::Duration::from_std(timeout + Settle::CLOSE)
                         .unwrap_or(chrono::Duration::MAX);
-                    // The list shows a control created at or after this row's last
-                    // attempt: it is current at least that far.
-                    let current = latest_control.is_some_and(|at| at >= row.last_sent_after);
-                    match control {
-                        Some(reason) => Settled::Unknown(reason.clone()),
-                        None if !current => Settled::Unknown(Unsettled::NoRecentControl),
-                        None if waited < timeout => Settled::Unknown(Unsettled::TooSoon),
-                        None => Settled::NotStored,
+                    let waited = began.signed_duration_since(row.last_sent_after);
+                    // The list shows a control created at or after this row was first
+                    // sent: it is current at least that far (see the module docs).
+                    let current = latest_control.is_some_and(|at| at >= row.first_sent_after);
+                    match (control, similar) {
+                        (Some(reason), _) => Settled::Unknown(reason.clone()),
+                        (None, Some(id)) => Settled::Unknown(Unsettled::Similar { id }),
+                        (None, None) if waited < window => Settled::Unknown(Unsettled::TooSoon),
+                        (None, None) if !current => Settled::Unknown(Unsettled::NoRecentControl),
+                        (None, None) => Settled::NotStored,
                     }
                 }
                 1 => {
@@ -431,6 +498,41 @@ impl<'a> Search<'a> {
             })
             .collect()
     }
+}
+
+/// Whether `item` is like what was sent without holding all of it: the same method,
+/// direction and links, and a `date_time` within a second. A server that trims notes or
+/// rounds a time would store such a one; it keeps a row from being called not stored.
+fn similar(sent: &Value, item: &Interaction) -> bool {
+    let attributes = &sent["attributes"];
+    let same = |name: &str| match attributes.get(name) {
+        None | Some(Value::Null) => true,
+        Some(value) => item.attribute(name).as_ref() == Some(value),
+    };
+    let near = match attributes.get("date_time").and_then(Value::as_str) {
+        None => true,
+        Some(text) => DateTime::parse_from_rfc3339(text).is_ok_and(|at| {
+            item.date_time.is_some_and(|stored| {
+                (stored - at.with_timezone(&Utc)).num_milliseconds().abs() < 1000
+            })
+        }),
+    };
+    let links = sent.get("relationships").and_then(Value::as_object);
+    let linked = links.into_iter().flatten().all(|(name, link)| {
+        let id = link
+            .get("data")
+            .and_then(|d| d.get("id"))
+            .and_then(Value::as_str);
+        let stored = match name.as_str() {
+            "contact" => item.contact,
+            "account" => item.account,
+            "property" => item.property,
+            "representative" => item.representative,
+            _ => return true,
+        };
+        id.and_then(|id| id.parse::<Uuid>().ok()) == stored
+    });
+    same("method") && same("direction") && near && linked
 }
 
 #[cfg(test)]

@@ -117,9 +117,9 @@ async fn a_create_refused_before_storing_is_not_stored_once_a_timeout_has_passed
         "{settled:?}"
     );
 
-    // A control older than the row's last attempt does not show the list is current.
-    let mut later = row.clone();
-    later.last_sent_after += chrono::Duration::minutes(1);
+    // A control older than the row's first send does not show the list is current.
+    let mut later = long_ago(row.clone());
+    later.first_sent_after += chrono::Duration::minutes(1);
     let settled = settle(&client, vec![later], vec![known.clone()]).await;
     assert!(
         matches!(
@@ -290,6 +290,96 @@ async fn a_list_that_does_not_sort_on_created_at_says_so() {
             settled.as_slice(),
             [Settled::Unknown(Unsettled::NoCreatedAtOrder)]
         ),
+        "{settled:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_list_that_ignores_the_created_at_order_says_so() {
+    let server = httpmock::MockServer::start_async().await;
+    let org = crate::common::ORG;
+    let item = |id: u128, created_at: &str| {
+        let mut item = crate::common::seed_response()["data"].clone();
+        item["id"] = json!(Uuid::from_u128(id));
+        item["meta"]["created_at"] = json!(created_at);
+        item
+    };
+    server
+        .mock_async(|when, then| {
+            when.method("GET")
+                .path(format!("/v3/orgs/{org}/customers/interactions"));
+            then.status(200)
+                .header("content-type", crate::common::JSON_API)
+                .header("date", "Tue, 01 Dec 2026 10:00:00 GMT")
+                .json_body(json!({
+                    "data": [
+                        item(1, "2026-12-01T09:00:00Z"),
+                        item(2, "2026-12-01T08:00:00Z"),
+                    ],
+                    "meta": {
+                        "pagination": {
+                            "counts": {"pages": 1, "resources": 2},
+                            "current_page": 1,
+                            "offsets": {"next": null, "previous": null},
+                            "requested": {"limit": 100, "offset": 0}
+                        },
+                        "features": {"params": {"sort": {"options": ["created_at"]}}}
+                    }
+                }));
+        })
+        .await;
+    let client = crate::common::client(&server.base_url());
+    let at = DateTime::parse_from_rfc3339("2026-12-01T07:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let row = UnknownCreate {
+        new: seed_interaction("x"),
+        first_sent_after: at,
+        last_sent_after: at,
+    };
+    let settled = settle(&client, vec![row], Vec::new()).await;
+    assert!(
+        matches!(
+            settled.as_slice(),
+            [Settled::Unknown(Unsettled::NoCreatedAtOrder)]
+        ),
+        "{settled:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_identical_interaction_another_row_created_is_never_taken_for_this_one() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = client_for(&fake);
+    client.interactions().list().page().await.unwrap();
+    let before = client.latest_server_date().unwrap();
+    // Row A of the file was created late; its identical twin B met a 503 before storing.
+    fake.set_create_delay(Duration::from_millis(2500));
+    let twin = client
+        .interactions()
+        .create(seed_interaction("twice in the file"))
+        .await
+        .unwrap();
+    fake.set_create_delay(Duration::ZERO);
+    let row = unknown(
+        &client,
+        &fake,
+        "twice in the file",
+        Fault::status(503),
+        before,
+    )
+    .await;
+    let (known, _) = control(&client).await;
+    let settled = client
+        .interactions()
+        .settle(vec![long_ago(row)])
+        .controls(vec![known])
+        .claimed(vec![twin.id])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        matches!(settled.as_slice(), [Settled::NotStored]),
         "{settled:?}"
     );
 }

@@ -87,3 +87,147 @@ fn each_reason_reads_as_a_sentence() {
             .contains("created_at")
     );
 }
+
+/// An interaction like `new()`'s, with this id, created at `created_at`.
+fn stored_at(id: u128, created_at: &str, changes: Value) -> Interaction {
+    let mut item = stored(changes);
+    item.id = Uuid::from_u128(id);
+    item.created_at = Some(at(created_at));
+    item
+}
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// The verdict for one row first and last sent at `sent`, after a search at `began` that
+/// saw `items` and a control created at `control_at` (id 99).
+fn verdict(
+    sent: &str,
+    began: &str,
+    items: &[Interaction],
+    claimed: &[u128],
+    incomplete: bool,
+) -> Settled {
+    let row = UnknownCreate {
+        new: new(),
+        first_sent_after: at(sent),
+        last_sent_after: at(sent),
+    };
+    let unknown = [(super::sent(&row.new).unwrap(), &row)];
+    let control_id = Uuid::from_u128(99);
+    let controls: HashMap<Uuid, Value> = [(control_id, super::sent(&new().notes("c")).unwrap())]
+        .into_iter()
+        .collect();
+    let claimed: HashSet<Uuid> = claimed.iter().map(|id| Uuid::from_u128(*id)).collect();
+    let mut search = Search::new(&unknown, &controls, &claimed);
+    let mut control = stored_at(99, sent, json!({"notes": "c"}));
+    control.id = control_id;
+    search.look_at(&control);
+    for item in items {
+        search.look_at(item);
+    }
+    let reason = search.control_verdict(incomplete);
+    let mut verdicts = search.verdicts(
+        at(began),
+        Some(Duration::from_secs(30)),
+        incomplete,
+        reason.as_ref(),
+    );
+    verdicts.remove(0)
+}
+
+const SENT: &str = "2026-01-05T09:00:00Z";
+const LATER: &str = "2026-01-05T09:10:00Z";
+
+#[test]
+fn a_match_two_seconds_after_the_first_send_is_created_and_one_second_sooner_too_close() {
+    let item = stored_at(1, "2026-01-05T09:00:02Z", json!({}));
+    assert!(
+        matches!(verdict(SENT, LATER, &[item], &[], false), Settled::Created(found) if found.id == Uuid::from_u128(1))
+    );
+    let item = stored_at(1, "2026-01-05T09:00:01Z", json!({}));
+    assert!(matches!(
+        verdict(SENT, LATER, &[item], &[], false),
+        Settled::Unknown(Unsettled::TooClose { .. })
+    ));
+    // Two seconds before the send is still too close; three seconds before, it existed.
+    let item = stored_at(1, "2026-01-05T08:59:58Z", json!({}));
+    assert!(matches!(
+        verdict(SENT, LATER, &[item], &[], false),
+        Settled::Unknown(Unsettled::TooClose { .. })
+    ));
+    let item = stored_at(1, "2026-01-05T08:59:57Z", json!({}));
+    assert!(matches!(
+        verdict(SENT, LATER, &[item], &[], false),
+        Settled::NotStored
+    ));
+}
+
+#[test]
+fn not_stored_waits_a_timeout_and_two_seconds_after_the_last_attempt() {
+    assert!(matches!(
+        verdict(SENT, "2026-01-05T09:00:32Z", &[], &[], false),
+        Settled::NotStored
+    ));
+    assert!(matches!(
+        verdict(SENT, "2026-01-05T09:00:31Z", &[], &[], false),
+        Settled::Unknown(Unsettled::TooSoon)
+    ));
+}
+
+#[test]
+fn a_claimed_match_is_never_taken_and_a_similar_one_blocks_not_stored() {
+    let item = stored_at(7, "2026-01-05T09:00:05Z", json!({}));
+    assert!(matches!(
+        verdict(SENT, LATER, &[item], &[7], false),
+        Settled::NotStored
+    ));
+    let item = stored_at(7, "2026-01-05T09:00:05Z", json!({"notes": "hello "}));
+    assert!(matches!(
+        verdict(SENT, LATER, &[item], &[], false),
+        Settled::Unknown(Unsettled::Similar { id }) if id == Uuid::from_u128(7)
+    ));
+    let unlike = stored_at(
+        7,
+        "2026-01-05T09:00:05Z",
+        json!({"notes": "x", "method": "sms"}),
+    );
+    assert!(matches!(
+        verdict(SENT, LATER, &[unlike], &[], false),
+        Settled::NotStored
+    ));
+}
+
+#[test]
+fn an_incomplete_search_settles_nothing_not_even_a_match() {
+    let item = stored_at(1, "2026-01-05T09:00:05Z", json!({}));
+    assert!(matches!(
+        verdict(SENT, LATER, &[item], &[], true),
+        Settled::Unknown(Unsettled::SearchIncomplete)
+    ));
+    assert!(matches!(
+        verdict(SENT, LATER, &[], &[], true),
+        Settled::Unknown(Unsettled::SearchIncomplete)
+    ));
+}
+
+#[test]
+fn without_a_timeout_nothing_is_not_stored() {
+    let row = UnknownCreate {
+        new: new(),
+        first_sent_after: at(SENT),
+        last_sent_after: at(SENT),
+    };
+    let unknown = [(sent(&row.new).unwrap(), &row)];
+    let controls = HashMap::new();
+    let claimed = HashSet::new();
+    let search = Search::new(&unknown, &controls, &claimed);
+    let verdicts = search.verdicts(at(LATER), None, false, None);
+    assert!(matches!(
+        verdicts.as_slice(),
+        [Settled::Unknown(Unsettled::NoTimeout)]
+    ));
+}
