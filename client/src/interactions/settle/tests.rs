@@ -231,3 +231,70 @@ fn without_a_timeout_nothing_is_not_stored() {
         [Settled::Unknown(Unsettled::NoTimeout)]
     ));
 }
+
+#[test]
+fn one_match_of_two_identical_rows_is_claimed_by_both() {
+    let row = UnknownCreate {
+        new: new(),
+        first_sent_after: at(SENT),
+        last_sent_after: at(SENT),
+    };
+    let unknown = [
+        (sent(&row.new).unwrap(), &row),
+        (sent(&row.new).unwrap(), &row),
+    ];
+    let controls = HashMap::new();
+    let claimed = HashSet::new();
+    let mut search = Search::new(&unknown, &controls, &claimed);
+    search.look_at(&stored_at(1, "2026-01-05T09:00:05Z", json!({})));
+    let verdicts = search.verdicts(at(LATER), Some(Duration::from_secs(30)), false, None);
+    assert!(
+        verdicts
+            .iter()
+            .all(|v| matches!(v, Settled::Unknown(Unsettled::Claimed { id }) if *id == Uuid::from_u128(1))),
+        "{verdicts:?}"
+    );
+}
+
+#[test]
+fn each_control_must_be_found_as_it_was_sent() {
+    let row = UnknownCreate {
+        new: new(),
+        first_sent_after: at(SENT),
+        last_sent_after: at(SENT),
+    };
+    let unknown = [(sent(&row.new).unwrap(), &row)];
+    let claimed = HashSet::new();
+    let none = HashMap::new();
+    assert_eq!(
+        Search::new(&unknown, &none, &claimed).control_verdict(false),
+        Some(Unsettled::NoControl)
+    );
+    let controls: HashMap<Uuid, Value> = [
+        (Uuid::from_u128(5), sent(&new().notes("five")).unwrap()),
+        (Uuid::from_u128(6), sent(&new().notes("six")).unwrap()),
+    ]
+    .into_iter()
+    .collect();
+    let mut search = Search::new(&unknown, &controls, &claimed);
+    search.look_at(&stored_at(5, SENT, json!({"notes": "five"})));
+    assert_eq!(
+        search.control_verdict(false),
+        Some(Unsettled::ListLags {
+            id: Uuid::from_u128(6)
+        })
+    );
+    search.look_at(&stored_at(6, SENT, json!({"notes": "six, changed"})));
+    assert_eq!(
+        search.control_verdict(false),
+        Some(Unsettled::ControlDiffers {
+            id: Uuid::from_u128(6)
+        })
+    );
+    search.look_at(&stored_at(6, SENT, json!({"notes": "six"})));
+    assert_eq!(search.control_verdict(false), None);
+    assert_eq!(
+        search.control_verdict(true),
+        Some(Unsettled::SearchIncomplete)
+    );
+}
