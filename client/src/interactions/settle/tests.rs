@@ -298,3 +298,30 @@ fn each_control_must_be_found_as_it_was_sent() {
         Some(Unsettled::SearchIncomplete)
     );
 }
+
+#[test]
+fn an_interaction_linked_elsewhere_is_not_similar() {
+    let elsewhere = Uuid::from_u128(42).to_string();
+    for link in ["contact", "account", "property", "representative"] {
+        let mut item = stored_at(7, "2026-01-05T09:00:05Z", json!({"notes": "other"}));
+        let sent = sent(
+            &new()
+                .account(CONTACT)
+                .property(CONTACT)
+                .representative(CONTACT),
+        )
+        .unwrap();
+        item.account = Some(CONTACT.parse().unwrap());
+        item.property = Some(CONTACT.parse().unwrap());
+        item.representative = Some(CONTACT.parse().unwrap());
+        assert!(similar(&sent, &item), "{link}: alike but for the notes");
+        let other = Some(elsewhere.parse().unwrap());
+        match link {
+            "contact" => item.contact = other,
+            "account" => item.account = other,
+            "property" => item.property = other,
+            _ => item.representative = other,
+        }
+        assert!(!similar(&sent, &item), "{link} differs");
+    }
+}
