@@ -334,22 +334,26 @@ fn matches(sent: &Value, item: &Interaction) -> bool {
         else {
             return link["data"].is_null();
         };
-        let stored = match name.as_str() {
-            "contact" => item.contact,
-            "account" => item.account,
-            "property" => item.property,
-            "representative" => item.representative,
-            other => item
-                .other_relationships
-                .get(other)
-                .and_then(|link| link.get("data"))
-                .and_then(|data| data.get("id"))
-                .and_then(Value::as_str)
-                .and_then(|id| id.parse().ok()),
-        };
-        stored == Some(id)
+        link_of(item, name) == Some(id)
     });
     attributes_match && links_match
+}
+
+/// The id `item` links to under `name`, if it links to one.
+fn link_of(item: &Interaction, name: &str) -> Option<Uuid> {
+    match name {
+        "contact" => item.contact,
+        "account" => item.account,
+        "property" => item.property,
+        "representative" => item.representative,
+        other => item
+            .other_relationships
+            .get(other)
+            .and_then(|link| link.get("data"))
+            .and_then(|data| data.get("id"))
+            .and_then(Value::as_str)
+            .and_then(|id| id.parse().ok()),
+    }
 }
 
 fn same_instant(a: &Value, b: &Value) -> bool {
@@ -523,14 +527,7 @@ fn similar(sent: &Value, item: &Interaction) -> bool {
             .get("data")
             .and_then(|d| d.get("id"))
             .and_then(Value::as_str);
-        let stored = match name.as_str() {
-            "contact" => item.contact,
-            "account" => item.account,
-            "property" => item.property,
-            "representative" => item.representative,
-            _ => return true,
-        };
-        id.and_then(|id| id.parse::<Uuid>().ok()) == stored
+        id.and_then(|id| id.parse::<Uuid>().ok()) == link_of(item, name)
     });
     same("method") && same("direction") && near && linked
 }

@@ -250,10 +250,13 @@ async fn a_match_too_close_to_the_send_or_matched_twice_stays_unknown() {
     );
 }
 
-#[tokio::test]
-async fn a_list_that_does_not_sort_on_created_at_says_so() {
+/// An httpmock server whose interactions list answers `items`, with `sort_options` as its
+/// `meta.features`, on the server's clock at 10:00:00 on 2026-12-01.
+async fn list_server(items: Vec<serde_json::Value>, sort_options: &[&str]) -> httpmock::MockServer {
     let server = httpmock::MockServer::start_async().await;
     let org = crate::common::ORG;
+    let count = items.len();
+    let options = json!(sort_options);
     server
         .mock_async(|when, then| {
             when.method("GET")
@@ -262,29 +265,44 @@ async fn a_list_that_does_not_sort_on_created_at_says_so() {
                 .header("content-type", crate::common::JSON_API)
                 .header("date", "Tue, 01 Dec 2026 10:00:00 GMT")
                 .json_body(json!({
-                    "data": [],
+                    "data": items,
                     "meta": {
                         "pagination": {
-                            "counts": {"pages": 0, "resources": 0},
+                            "counts": {"pages": 1, "resources": count},
                             "current_page": 1,
                             "offsets": {"next": null, "previous": null},
                             "requested": {"limit": 100, "offset": 0}
                         },
-                        "features": {"params": {"sort": {"options": ["date_time"]}}}
+                        "features": {"params": {"sort": {"options": options}}}
                     }
                 }));
         })
         .await;
-    let client = crate::common::client(&server.base_url());
-    let at = DateTime::parse_from_rfc3339("2026-12-01T09:00:00Z")
+    server
+}
+
+/// A row sent at `at` (RFC 3339), long enough before the mock's clock.
+fn row_sent_at(at: &str) -> UnknownCreate {
+    let at = DateTime::parse_from_rfc3339(at)
         .unwrap()
         .with_timezone(&Utc);
-    let row = UnknownCreate {
+    UnknownCreate {
         new: seed_interaction("x"),
         first_sent_after: at,
         last_sent_after: at,
-    };
-    let settled = settle(&client, vec![row], Vec::new()).await;
+    }
+}
+
+#[tokio::test]
+async fn a_list_that_does_not_sort_on_created_at_says_so() {
+    let server = list_server(Vec::new(), &["date_time"]).await;
+    let client = crate::common::client(&server.base_url());
+    let settled = settle(
+        &client,
+        vec![row_sent_at("2026-12-01T09:00:00Z")],
+        Vec::new(),
+    )
+    .await;
     assert!(
         matches!(
             settled.as_slice(),
@@ -296,48 +314,24 @@ async fn a_list_that_does_not_sort_on_created_at_says_so() {
 
 #[tokio::test]
 async fn a_list_that_ignores_the_created_at_order_says_so() {
-    let server = httpmock::MockServer::start_async().await;
-    let org = crate::common::ORG;
     let item = |id: u128, created_at: &str| {
         let mut item = crate::common::seed_response()["data"].clone();
         item["id"] = json!(Uuid::from_u128(id));
         item["meta"]["created_at"] = json!(created_at);
         item
     };
-    server
-        .mock_async(|when, then| {
-            when.method("GET")
-                .path(format!("/v3/orgs/{org}/customers/interactions"));
-            then.status(200)
-                .header("content-type", crate::common::JSON_API)
-                .header("date", "Tue, 01 Dec 2026 10:00:00 GMT")
-                .json_body(json!({
-                    "data": [
-                        item(1, "2026-12-01T09:00:00Z"),
-                        item(2, "2026-12-01T08:00:00Z"),
-                    ],
-                    "meta": {
-                        "pagination": {
-                            "counts": {"pages": 1, "resources": 2},
-                            "current_page": 1,
-                            "offsets": {"next": null, "previous": null},
-                            "requested": {"limit": 100, "offset": 0}
-                        },
-                        "features": {"params": {"sort": {"options": ["created_at"]}}}
-                    }
-                }));
-        })
-        .await;
+    let items = vec![
+        item(1, "2026-12-01T09:00:00Z"),
+        item(2, "2026-12-01T08:00:00Z"),
+    ];
+    let server = list_server(items, &["created_at"]).await;
     let client = crate::common::client(&server.base_url());
-    let at = DateTime::parse_from_rfc3339("2026-12-01T07:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc);
-    let row = UnknownCreate {
-        new: seed_interaction("x"),
-        first_sent_after: at,
-        last_sent_after: at,
-    };
-    let settled = settle(&client, vec![row], Vec::new()).await;
+    let settled = settle(
+        &client,
+        vec![row_sent_at("2026-12-01T07:00:00Z")],
+        Vec::new(),
+    )
+    .await;
     assert!(
         matches!(
             settled.as_slice(),
