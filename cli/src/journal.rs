@@ -14,13 +14,19 @@
 //! changes no key); format 1, written before, by every column it knew, empty ones included.
 //! A journal keeps the format it was started with.
 //!
+//! In memory a journal keeps, per row, a 128-bit digest of its key and a compact state (the
+//! id of a created row); the error of a row of unknown outcome and the send times of rows
+//! not yet resolved are kept beside, for those rows only. It is read line by line, so an
+//! import of any size runs in flat memory.
+//!
 //! An open journal holds an exclusive lock on its file, so that two imports never work
 //! from one journal at once; the operating system releases it when the process ends,
 //! however it ends.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::hash::{BuildHasher, RandomState};
+use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -85,8 +91,57 @@ pub enum State {
 
 impl State {
     /// Whether the row may have been stored: `sending` and `unknown`.
+    #[cfg(test)]
     pub fn is_unresolved(&self) -> bool {
-        matches!(self, State::Sending | State::Unknown { .. })
+        self.kept().is_unresolved()
+    }
+
+    fn kept(&self) -> Kept {
+        match self {
+            State::Sending => Kept::Sending,
+            State::Created { id } => Kept::Created(*id),
+            State::Refused { .. } => Kept::Refused,
+            State::Unknown { .. } => Kept::Unknown,
+            State::NotSent => Kept::NotSent,
+            State::Malformed { .. } => Kept::Malformed,
+        }
+    }
+}
+
+/// What a journal keeps in memory of a row's state: [`State`] without its error text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    Sending,
+    Created(Uuid),
+    Refused,
+    Unknown,
+    NotSent,
+    Malformed,
+}
+
+impl Kept {
+    /// Whether the row may have been stored: `sending` and `unknown`.
+    pub fn is_unresolved(self) -> bool {
+        matches!(self, Kept::Sending | Kept::Unknown)
+    }
+}
+
+/// A row's key as a journal holds it in memory: 128 bits of a keyed hash of the key, so
+/// that a row costs the same however long its key (two keys meet by chance with odds of
+/// about n² in 2¹²⁹; the keys are chosen at random for each process).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RowKey([u8; 16]);
+
+impl RowKey {
+    /// The digest of `row`.
+    pub fn of(row: &str) -> RowKey {
+        static KEYS: std::sync::LazyLock<(RandomState, RandomState)> =
+            std::sync::LazyLock::new(|| (RandomState::new(), RandomState::new()));
+        let (a, b) = (KEYS.0.hash_one(row), KEYS.1.hash_one(row));
+        let mut digest = [0; 16];
+        digest[..8].copy_from_slice(&a.to_le_bytes());
+        digest[8..].copy_from_slice(&b.to_le_bytes());
+        RowKey(digest)
     }
 }
 
@@ -114,8 +169,14 @@ struct Sent {
     last: Option<DateTime<Utc>>,
 }
 
-fn note_sent(sent: &mut HashMap<String, Sent>, entry: &Entry) {
-    let seen = sent.entry(entry.row.clone()).or_insert(Sent {
+/// Notes an entry's times; a row whose entry settles it (created, refused, not sent,
+/// malformed) is forgotten: a later send of it starts afresh.
+fn note_sent(sent: &mut HashMap<RowKey, Sent>, key: RowKey, entry: &Entry) {
+    if !entry.state.kept().is_unresolved() {
+        sent.remove(&key);
+        return;
+    }
+    let seen = sent.entry(key).or_insert(Sent {
         first: None,
         undated: false,
         last: None,
@@ -136,10 +197,8 @@ pub struct Journal {
     path: PathBuf,
     file: Arc<File>,
     format: KeyFormat,
-    rows: HashMap<String, (u64, State)>,
-    /// Each row's first and last `sending` entries' server dates: when, by Ctrl Hub's
-    /// clock, it was first and last sent (at or after).
-    sent: HashMap<String, Sent>,
+    /// What is known of each row.
+    memory: Memory,
     /// Entries written by this process so far.
     written: u64,
     /// Whether `sending` records are synced to disk before their requests go (always,
@@ -154,7 +213,7 @@ impl std::fmt::Debug for Journal {
         f.debug_struct("Journal")
             .field("path", &self.path)
             .field("format", &self.format)
-            .field("rows", &self.rows.len())
+            .field("rows", &self.memory.rows.len())
             .field("durable", &self.durable)
             .finish_non_exhaustive()
     }
@@ -225,11 +284,9 @@ impl Journal {
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
         }
-        let mut rows = HashMap::new();
-        let mut sent = HashMap::new();
-        let mut text = String::new();
-        file.read_to_string(&mut text).map_err(io)?;
-        let format = if text.is_empty() {
+        let mut kept = Memory::default();
+        let length = file.metadata().map_err(io)?.len();
+        let format = if length == 0 {
             let format = KeyFormat::CURRENT;
             writeln!(file, "{}", format.header()).map_err(io)?;
             // The new file and its name reach the disk before any row is recorded in it.
@@ -237,9 +294,12 @@ impl Journal {
             sync_directory_of(path).map_err(io)?;
             format
         } else {
-            let ends_whole = text.ends_with('\n');
-            let all: Vec<&str> = text.lines().collect();
-            let format = match KeyFormat::of_header(all.first().copied().unwrap_or_default()) {
+            file.seek(SeekFrom::Start(0)).map_err(io)?;
+            let mut lines = BufReader::new(&file);
+            let mut line = Vec::new();
+            lines.read_until(b'\n', &mut line).map_err(io)?;
+            let header = String::from_utf8_lossy(&line);
+            let format = match KeyFormat::of_header(header.trim_end_matches(['\n', '\r'])) {
                 Ok(format) => format,
                 Err(Some(newer)) => {
                     return Err(Failure::local(format!(
@@ -256,28 +316,43 @@ impl Journal {
                     )));
                 }
             };
-            let mut last_is_cut = false;
-            for (i, line) in all.iter().enumerate().skip(1) {
-                if line.trim().is_empty() {
+            // Bytes read, and where the last whole line ends.
+            let mut read = line.len() as u64;
+            let mut whole = read;
+            let mut cut = false;
+            for number in 2.. {
+                line.clear();
+                let n = lines.read_until(b'\n', &mut line).map_err(io)?;
+                if n == 0 {
+                    break;
+                }
+                read += n as u64;
+                let ends_whole = line.ends_with(b"\n");
+                let text = String::from_utf8_lossy(&line);
+                if text.trim().is_empty() {
+                    whole = read;
                     continue;
                 }
-                match serde_json::from_str::<Entry>(line) {
+                match serde_json::from_str::<Entry>(&text) {
                     Ok(entry) => {
-                        note_sent(&mut sent, &entry);
-                        rows.insert(entry.row, (entry.line, entry.state));
+                        kept.note(entry);
+                        whole = read;
                     }
                     // The last line of a run that was killed while writing it: the row it
                     // names stays at `sending`, so it is treated as unknown.
-                    Err(_) if i + 1 == all.len() && !ends_whole => last_is_cut = true,
-                    Err(e) => return Err(damaged(i + 1, e.to_string())),
+                    Err(_) if !ends_whole => cut = true,
+                    Err(e) => return Err(damaged(number, e.to_string())),
                 }
             }
-            if last_is_cut {
+            drop(lines);
+            if cut {
                 // Drop the cut line, so that the next entry starts a line of its own and
                 // the journal stays readable.
-                let whole = text.rfind('\n').map_or(0, |i| i + 1);
-                file.set_len(whole as u64).map_err(io)?;
-            } else if !ends_whole {
+                file.set_len(whole).map_err(io)?;
+            } else if read > 0
+                && whole == read
+                && !ends_with_newline(&mut file, read).map_err(io)?
+            {
                 // A whole entry whose newline was not written: kept, as it was read.
                 file.write_all(b"\n").map_err(io)?;
             }
@@ -288,8 +363,7 @@ impl Journal {
             path: path.to_owned(),
             file: Arc::new(file),
             format,
-            rows,
-            sent,
+            memory: kept,
             written: 0,
             durable: true,
             #[cfg(test)]
@@ -309,15 +383,28 @@ impl Journal {
     }
 
     /// What the journal says of a row.
-    pub fn state(&self, row: &str) -> Option<&State> {
-        self.rows.get(row).map(|(_, state)| state)
+    pub fn state(&self, row: &str) -> Option<Kept> {
+        self.memory.rows.get(&RowKey::of(row)).copied()
+    }
+
+    /// The error recorded for a row of unknown outcome.
+    pub fn unknown_error(&self, row: &str) -> Option<&str> {
+        self.memory.errors.get(&RowKey::of(row)).map(|e| &**e)
+    }
+
+    /// The id of every interaction the journal gives a row.
+    pub fn created_ids(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.memory.rows.values().filter_map(|kept| match kept {
+            Kept::Created(id) => Some(*id),
+            _ => None,
+        })
     }
 
     /// When, by Ctrl Hub's clock, a row was first sent (at or after: its first `sending`
     /// entry's server date) and last written of (its latest entry's). `None` when a
     /// `sending` entry of it carries no server date, so its first send cannot be placed.
     pub fn sent(&self, row: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-        let sent = self.sent.get(row)?;
+        let sent = self.memory.sent.get(&RowKey::of(row))?;
         match (sent.undated, sent.first, sent.last) {
             (false, Some(first), Some(last)) => Some((first, last)),
             _ => None,
@@ -372,8 +459,7 @@ impl Journal {
         }
         self.written += entries.len() as u64;
         for entry in entries {
-            note_sent(&mut self.sent, &entry);
-            self.rows.insert(entry.row, (entry.line, entry.state));
+            self.memory.note(entry);
         }
         Ok(())
     }
@@ -418,6 +504,43 @@ impl Journal {
     pub fn on_synced(&mut self, hook: impl Fn(u64) -> std::io::Result<()> + Send + Sync + 'static) {
         self.on_synced = Some(Arc::new(hook));
     }
+}
+
+/// What a journal keeps in memory, as its entries are read or written.
+#[derive(Default)]
+struct Memory {
+    /// Each row's state.
+    rows: HashMap<RowKey, Kept>,
+    /// The error of each row of unknown outcome.
+    errors: HashMap<RowKey, Box<str>>,
+    /// Each unresolved row's first and last `sending` entries' server dates: when, by
+    /// Ctrl Hub's clock, it was first and last sent (at or after).
+    sent: HashMap<RowKey, Sent>,
+}
+
+impl Memory {
+    fn note(&mut self, entry: Entry) {
+        let key = RowKey::of(&entry.row);
+        note_sent(&mut self.sent, key, &entry);
+        match &entry.state {
+            State::Unknown { error } => {
+                self.errors.insert(key, error.as_str().into());
+            }
+            _ => {
+                self.errors.remove(&key);
+            }
+        }
+        self.rows.insert(key, entry.state.kept());
+    }
+}
+
+/// Whether the `length` bytes of `file` end with a newline.
+fn ends_with_newline(file: &mut File, length: u64) -> std::io::Result<bool> {
+    use std::io::Read;
+    file.seek(SeekFrom::Start(length - 1))?;
+    let mut last = [0u8];
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
 }
 
 /// Syncs the directory holding `path`, so that a file just created there survives a

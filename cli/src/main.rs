@@ -9,7 +9,6 @@ mod import;
 mod journal;
 mod output;
 mod records;
-mod settle;
 
 use std::process::ExitCode;
 

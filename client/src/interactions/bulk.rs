@@ -6,6 +6,7 @@ use std::future::Future;
 use std::ops::Range;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures_util::stream::{self, Stream, StreamExt};
@@ -23,11 +24,19 @@ use crate::waits::{RetryCause, Wait, WaitReason};
 /// The results of a [`CreateMany`] as each finishes; from [`CreateMany::stream`].
 pub type CreatedStream = Pin<Box<dyn Stream<Item = Created> + Send + 'static>>;
 
-/// Creates many interactions; from [`Interactions::create_many`](super::Interactions::create_many).
+/// The inputs of a [`CreateMany`], read as they are sent.
+type Inputs = Pin<Box<dyn Stream<Item = NewInteraction> + Send + 'static>>;
+
+/// Creates many interactions; from [`Interactions::create_many`](super::Interactions::create_many)
+/// or [`create_many_from_stream`](super::Interactions::create_many_from_stream).
+///
+/// The inputs are read as they are sent, never all at once: at most about three times
+/// [`concurrency`](CreateMany::concurrency) of them are held at a time, so a source of
+/// any size runs in flat memory with [`stream`](CreateMany::stream).
 #[must_use = "nothing is sent until `send` or `stream` is used"]
 pub struct CreateMany {
     client: Client,
-    items: Vec<NewInteraction>,
+    items: Inputs,
     concurrency: usize,
     stop: Option<Pin<Box<dyn Future<Output = ()> + Send + 'static>>>,
     before_batch: Option<BeforeBatch>,
@@ -41,7 +50,7 @@ impl fmt::Debug for CreateMany {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CreateMany")
             .field("client", &self.client)
-            .field("items", &self.items)
+            .field("items", &"<inputs>")
             .field("concurrency", &self.concurrency)
             .field("stop", &self.stop.as_ref().map(|_| "<future>"))
             .field(
@@ -85,7 +94,7 @@ pub struct CreateManyReport {
 pub(crate) const DEFAULT_CONCURRENCY: usize = 8;
 
 impl CreateMany {
-    pub(crate) fn new(client: Client, items: Vec<NewInteraction>) -> Self {
+    pub(crate) fn new(client: Client, items: Inputs) -> Self {
         CreateMany {
             client,
             items,
@@ -171,54 +180,58 @@ impl CreateMany {
         self
     }
 
-    /// One [`Created`] per input, as each finishes (not in input order).
+    /// One [`Created`] per input, as each finishes (not in input order). Inputs are read
+    /// from the source only as slots free up, and nothing is kept once its result is
+    /// yielded.
     #[must_use]
     pub fn stream(self) -> CreatedStream {
-        let gate = Arc::new(Gate::default());
-        let client = self.client;
-        let concurrency = self.concurrency;
-        let inputs = stream::iter(self.items.into_iter().enumerate());
-        let inputs: Pin<Box<dyn Stream<Item = (usize, NewInteraction)> + Send>> =
-            match self.before_batch {
-                None => Box::pin(inputs),
-                Some(mut announce) => Box::pin(
-                    inputs
-                        .chunks(concurrency)
-                        .map(move |batch| {
-                            let first = batch.first().map_or(0, |(index, _)| *index);
-                            let announced = announce(first..first + batch.len());
-                            async move { (announced.await, batch) }
-                        })
-                        // The next batch is announced while this one is sent.
-                        .buffered(2)
-                        .take_while(|(go, _)| std::future::ready(*go))
-                        .flat_map(|(_, batch)| stream::iter(batch)),
-                ),
-            };
-        let inputs: Pin<Box<dyn Stream<Item = (usize, NewInteraction)> + Send>> = match self.stop {
-            Some(signal) => Box::pin(inputs.take_until(signal)),
-            None => inputs,
-        };
-        let creates = inputs.map(move |(index, new)| {
-            let (client, gate) = (client.clone(), gate.clone());
-            async move {
-                Created {
-                    index,
-                    result: create_one(&client, new, &gate).await,
-                }
-            }
-        });
-        Box::pin(creates.buffer_unordered(concurrency))
+        let CreateMany {
+            client,
+            items,
+            concurrency,
+            stop,
+            before_batch,
+        } = self;
+        Box::pin(pipeline(
+            items,
+            client,
+            concurrency,
+            stop,
+            before_batch,
+            Arc::default(),
+        ))
     }
 
     /// Creates every input and reports each result, in input order, with the counts.
+    ///
+    /// This holds every result until the end; for a large source use
+    /// [`stream`](CreateMany::stream). When the run stops early, the rest of the source
+    /// is read (not sent) to count [`not_started`](CreateManyReport::not_started), so an
+    /// endless source needs `stream`.
     pub async fn send(self) -> CreateManyReport {
-        let count = self.items.len();
-        let mut results: Vec<Created> = Vec::with_capacity(count);
-        let mut all = self.stream();
-        while let Some(created) = all.next().await {
-            results.push(created);
+        let CreateMany {
+            client,
+            items: mut source,
+            concurrency,
+            stop,
+            before_batch,
+        } = self;
+        let taken = Arc::new(AtomicUsize::new(0));
+        let mut results: Vec<Created> = Vec::new();
+        {
+            let mut all = pipeline(
+                &mut source,
+                client,
+                concurrency,
+                stop,
+                before_batch,
+                taken.clone(),
+            );
+            while let Some(created) = all.next().await {
+                results.push(created);
+            }
         }
+        let never_taken = source.count().await;
         results.sort_by_key(|created| created.index);
         let created = results.iter().filter(|c| c.result.is_ok()).count();
         let outcome_unknown = results
@@ -226,13 +239,63 @@ impl CreateMany {
             .filter(|c| c.result.as_ref().is_err_and(Error::is_outcome_unknown))
             .count();
         CreateManyReport {
-            not_started: count - results.len(),
+            not_started: taken.load(Ordering::SeqCst) - results.len() + never_taken,
             failed: results.len() - created,
             created,
             outcome_unknown,
             results,
         }
     }
+}
+
+/// The creates of `source`, as each finishes; `taken` counts the inputs read from it.
+fn pipeline<'a, S>(
+    source: S,
+    client: Client,
+    concurrency: usize,
+    stop: Option<Pin<Box<dyn Future<Output = ()> + Send + 'static>>>,
+    before_batch: Option<BeforeBatch>,
+    taken: Arc<AtomicUsize>,
+) -> impl Stream<Item = Created> + Send + 'a
+where
+    S: Stream<Item = NewInteraction> + Send + Unpin + 'a,
+{
+    let gate = Arc::new(Gate::default());
+    let inputs = source.enumerate().inspect(move |_| {
+        taken.fetch_add(1, Ordering::SeqCst);
+    });
+    let inputs: Pin<Box<dyn Stream<Item = (usize, NewInteraction)> + Send + 'a>> =
+        match before_batch {
+            None => Box::pin(inputs),
+            Some(mut announce) => Box::pin(
+                inputs
+                    .chunks(concurrency)
+                    .map(move |batch| {
+                        let first = batch.first().map_or(0, |(index, _)| *index);
+                        let announced = announce(first..first + batch.len());
+                        async move { (announced.await, batch) }
+                    })
+                    // The next batch is announced while this one is sent.
+                    .buffered(2)
+                    .take_while(|(go, _)| std::future::ready(*go))
+                    .flat_map(|(_, batch)| stream::iter(batch)),
+            ),
+        };
+    let inputs: Pin<Box<dyn Stream<Item = (usize, NewInteraction)> + Send + 'a>> = match stop {
+        Some(signal) => Box::pin(inputs.take_until(signal)),
+        None => inputs,
+    };
+    inputs
+        .map(move |(index, new)| {
+            let (client, gate) = (client.clone(), gate.clone());
+            async move {
+                Created {
+                    index,
+                    result: create_one(&client, new, &gate).await,
+                }
+            }
+        })
+        .buffer_unordered(concurrency)
 }
 
 impl std::future::IntoFuture for CreateMany {

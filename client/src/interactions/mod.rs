@@ -1,5 +1,6 @@
 //! Customer interactions: the typed API over the generated client.
 
+use futures_util::stream::Stream;
 use uuid::Uuid;
 
 use crate::generated::RelationshipDocumentEndpoint;
@@ -56,8 +57,48 @@ impl Resources<'_, Interaction> {
     /// }
     /// # }
     /// ```
-    pub fn create_many(&self, items: impl IntoIterator<Item = NewInteraction>) -> CreateMany {
-        CreateMany::new(self.client.clone(), items.into_iter().collect())
+    ///
+    /// The items are read as they are sent, so an iterator over a large file runs in flat
+    /// memory with [`CreateMany::stream`]; it must own what it reads (`Send + 'static`).
+    pub fn create_many<I>(&self, items: I) -> CreateMany
+    where
+        I: IntoIterator<Item = NewInteraction>,
+        I::IntoIter: Send + 'static,
+    {
+        CreateMany::new(
+            self.client.clone(),
+            Box::pin(futures_util::stream::iter(items)),
+        )
+    }
+
+    /// [`create_many`](Resources::create_many) for inputs that arrive as a stream (rows
+    /// read on another task, say): each is read only when a slot is free to send it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: ctrlhub::Client, calls: Vec<ctrlhub::NewInteraction>) {
+    /// use futures_util::StreamExt;
+    /// let (tx, rx) = tokio::sync::mpsc::channel(64);
+    /// tokio::spawn(async move {
+    ///     for call in calls {
+    ///         if tx.send(call).await.is_err() {
+    ///             break;
+    ///         }
+    ///     }
+    /// });
+    /// let inputs = futures_util::stream::unfold(rx, |mut rx| async move {
+    ///     rx.recv().await.map(|call| (call, rx))
+    /// });
+    /// let mut results = client.interactions().create_many_from_stream(inputs).stream();
+    /// while let Some(done) = results.next().await {
+    ///     println!("input {}: {}", done.index, if done.result.is_ok() { "created" } else { "failed" });
+    /// }
+    /// # }
+    /// ```
+    pub fn create_many_from_stream(
+        &self,
+        items: impl Stream<Item = NewInteraction> + Send + 'static,
+    ) -> CreateMany {
+        CreateMany::new(self.client.clone(), Box::pin(items))
     }
 
     /// Looks up creates whose outcome is unknown: was each stored (and as which

@@ -364,6 +364,61 @@ async fn a_create_many_shows_its_settings_but_not_its_callbacks_or_credentials()
         shown.contains("before_batch: Some(\"<callback>\")"),
         "{shown}"
     );
-    assert!(shown.contains("bulk item 0"), "{shown}");
+    // The inputs are a source read as they are sent: shown as such, not read.
+    assert!(shown.contains("items: \"<inputs>\""), "{shown}");
     assert!(!shown.contains(fake.session_token()), "{shown}");
+}
+
+/// Inputs are read as slots free up, never gathered first: an endless source works, and
+/// only a few inputs past the last one finished have been read.
+#[tokio::test]
+async fn create_many_reads_its_inputs_as_it_sends_them() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = client_for(&fake);
+    let read = Arc::new(AtomicUsize::new(0));
+    let counter = read.clone();
+    let endless = (0..).map(move |i| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        item(i)
+    });
+    let mut results = client
+        .interactions()
+        .create_many(endless)
+        .concurrency(4)
+        .before_batch(|_| async { true })
+        .stream();
+    for _ in 0..20 {
+        assert!(results.next().await.unwrap().result.is_ok());
+    }
+    let read = read.load(Ordering::SeqCst);
+    // 20 finished, up to 4 in flight, and up to two batches of 4 announced ahead.
+    assert!((20..=20 + 4 + 8).contains(&read), "{read} inputs were read");
+    drop(results);
+    assert!(fake.interactions().len() >= 20);
+
+    // A stream of inputs, read the same way; `send` counts the ones a stop left unread.
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    tokio::spawn(async move {
+        for i in 0..10 {
+            if tx.send(item(100 + i)).await.is_err() {
+                break;
+            }
+        }
+    });
+    let inputs =
+        futures::stream::unfold(
+            rx,
+            |mut rx| async move { rx.recv().await.map(|new| (new, rx)) },
+        );
+    let report = client
+        .interactions()
+        .create_many_from_stream(inputs)
+        .concurrency(2)
+        .before_batch(|batch| async move { batch.start < 4 })
+        .send()
+        .await;
+    assert_eq!((report.created, report.not_started), (4, 6));
+    assert_eq!(report.results.len(), 4);
 }
