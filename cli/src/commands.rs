@@ -11,15 +11,15 @@ use ctrlhub::{
 use futures::StreamExt;
 use serde_json::Value;
 
-use crate::exit::{Exit, Failure, exit_of};
-use crate::import::{self, ImportJob};
-use crate::output::{Format, Record, Writer};
-use crate::records;
-use crate::{
+use crate::args::{
     AuthCommand, Cli, Command, Connection, ContactListArgs, ContactsCommand, CreateArgs,
     ExportArgs, FakeArgs, GetArgs, ImportArgs, InteractionsCommand, ListArgs, MembersCommand,
     Query, UpdateArgs,
 };
+use crate::exit::{Exit, Failure, exit_of};
+use crate::import::{self, ImportJob};
+use crate::output::{Format, Record, Writer};
+use crate::records;
 
 /// The organisation `ctrlhub fake` serves unless told otherwise (the API reference's
 /// example id), so that the README's examples work as written.
@@ -705,15 +705,15 @@ mod tests {
     #[test]
     fn filters_are_field_equals_value() {
         assert_eq!(
-            crate::filter_pair("method=email").unwrap(),
+            crate::args::filter_pair("method=email").unwrap(),
             ("method".to_owned(), "email".to_owned())
         );
         assert_eq!(
-            crate::filter_pair("notes=a=b").unwrap(),
+            crate::args::filter_pair("notes=a=b").unwrap(),
             ("notes".to_owned(), "a=b".to_owned())
         );
-        assert!(crate::filter_pair("method").is_err());
-        assert!(crate::filter_pair("=email").is_err());
+        assert!(crate::args::filter_pair("method").is_err());
+        assert!(crate::args::filter_pair("=email").is_err());
     }
 
     #[test]
