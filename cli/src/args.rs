@@ -385,3 +385,20 @@ pub struct FakeArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub fail_every: Option<u32>,
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn filters_are_field_equals_value() {
+        assert_eq!(
+            super::filter_pair("method=email").unwrap(),
+            ("method".to_owned(), "email".to_owned())
+        );
+        assert_eq!(
+            super::filter_pair("notes=a=b").unwrap(),
+            ("notes".to_owned(), "a=b".to_owned())
+        );
+        assert!(super::filter_pair("method").is_err());
+        assert!(super::filter_pair("=email").is_err());
+    }
+}
