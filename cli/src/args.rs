@@ -1,7 +1,10 @@
 //! The command line: every subcommand, flag and argument, with the doc comments that are
 //! its `--help` text.
 
+use std::fmt;
+
 use clap::{Args, Parser, Subcommand};
+use ctrlhub::EnvVar;
 
 use crate::commands;
 use crate::import::InputFormat;
@@ -52,44 +55,90 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct Connection {
     /// The API base URL [default: https://api.ctrl-hub.com].
-    #[arg(long, global = true, env = "CTRLHUB_BASE_URL", value_name = "URL")]
+    #[arg(long, global = true, env = EnvVar::BaseUrl.name(), value_name = "URL")]
     pub base_url: Option<String>,
 
     /// The organisation id.
-    #[arg(long, global = true, env = "CTRLHUB_ORG_ID", value_name = "UUID")]
+    #[arg(long, global = true, env = EnvVar::OrgId.name(), value_name = "UUID")]
     pub org_id: Option<String>,
 
     /// A user's session token.
     #[arg(
         long,
         global = true,
-        env = "CTRLHUB_SESSION_TOKEN",
+        env = EnvVar::SessionToken.name(),
         hide_env_values = true,
         value_name = "TOKEN"
     )]
-    pub session_token: Option<String>,
+    pub session_token: Option<Secret>,
 
     /// A service account's client id (with --client-secret, instead of a session token).
-    #[arg(long, global = true, env = "CTRLHUB_CLIENT_ID", value_name = "ID")]
+    #[arg(long, global = true, env = EnvVar::ClientId.name(), value_name = "ID")]
     pub client_id: Option<String>,
 
     /// A service account's client secret.
     #[arg(
         long,
         global = true,
-        env = "CTRLHUB_CLIENT_SECRET",
+        env = EnvVar::ClientSecret.name(),
         hide_env_values = true,
         value_name = "SECRET"
     )]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<Secret>,
 
     /// The OAuth2 token URL for service-account keys [default: the deployment's].
-    #[arg(long, global = true, env = "CTRLHUB_AUTH_URL", value_name = "URL")]
+    #[arg(long, global = true, env = EnvVar::AuthUrl.name(), value_name = "URL")]
     pub auth_url: Option<String>,
 
     /// Seconds allowed for one attempt of a request.
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
+}
+
+impl Connection {
+    /// The value given for a library setting, as a flag or its variable (clap reads
+    /// both, the flag first); the library's rules say which are needed and how they
+    /// combine.
+    pub fn setting(&self, var: EnvVar) -> Option<String> {
+        match var {
+            EnvVar::BaseUrl => self.base_url.clone(),
+            EnvVar::OrgId => self.org_id.clone(),
+            EnvVar::SessionToken => self.session_token.as_ref().map(|s| s.0.clone()),
+            EnvVar::ClientId => self.client_id.clone(),
+            EnvVar::ClientSecret => self.client_secret.as_ref().map(|s| s.0.clone()),
+            EnvVar::AuthUrl => self.auth_url.clone(),
+            // A variable added to the library later, with no flag yet.
+            _ => None,
+        }
+    }
+}
+
+/// How the command line names a library setting: its flag and the variable the flag
+/// reads, `--org-id (CTRLHUB_ORG_ID)`; taken from the flags above, so never out of step
+/// with them.
+pub fn flag_of(var: EnvVar) -> Option<String> {
+    let flags = Connection::augment_args(clap::Command::new("ctrlhub"));
+    let flag = flags
+        .get_arguments()
+        .find(|arg| arg.get_env().is_some_and(|env| env == var.name()))?
+        .get_long()?;
+    Some(format!("--{flag} ({var})"))
+}
+
+/// A secret given as a flag or variable: never shown, not even by `Debug`.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl From<String> for Secret {
+    fn from(value: String) -> Secret {
+        Secret(value)
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -388,6 +437,43 @@ pub struct FakeArgs {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn each_library_setting_has_a_flag_named_with_its_variable() {
+        assert_eq!(
+            flag_of(EnvVar::OrgId).as_deref(),
+            Some("--org-id (CTRLHUB_ORG_ID)")
+        );
+        assert_eq!(
+            flag_of(EnvVar::AuthUrl).as_deref(),
+            Some("--auth-url (CTRLHUB_AUTH_URL)")
+        );
+        for var in EnvVar::ALL {
+            assert!(flag_of(var).is_some(), "{var}");
+        }
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let cli = Cli::parse_from([
+            "ctrlhub",
+            "--session-token",
+            "secret-session-1a2b",
+            "--client-secret",
+            "secret-client-3c4d",
+            "auth",
+            "check",
+        ]);
+        let shown = format!("{cli:?}");
+        assert!(shown.contains("[redacted]"), "{shown}");
+        assert!(!shown.contains("secret-session-1a2b") && !shown.contains("secret-client-3c4d"));
+        assert_eq!(
+            cli.connection.setting(EnvVar::SessionToken).as_deref(),
+            Some("secret-session-1a2b")
+        );
+    }
+
     #[test]
     fn filters_are_field_equals_value() {
         assert_eq!(
