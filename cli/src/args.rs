@@ -6,7 +6,6 @@ use std::fmt;
 use clap::{Args, Parser, Subcommand};
 use ctrlhub::EnvVar;
 
-use crate::commands;
 use crate::import::InputFormat;
 use crate::output::Format;
 
@@ -164,6 +163,7 @@ pub enum Command {
     /// Serve an in-memory stand-in Ctrl Hub on 127.0.0.1 until interrupted, for trying
     /// the commands and for tests in any language.
     #[command(after_help = "Example:\n  ctrlhub fake --port 8080 --seed 250 --fail-every 50")]
+    #[cfg(feature = "fake")]
     Fake(FakeArgs),
 }
 
@@ -415,16 +415,17 @@ pub enum AuthCommand {
     Check,
 }
 
+#[cfg(feature = "fake")]
 #[derive(Debug, Args)]
 pub struct FakeArgs {
     /// The loopback port to listen on.
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
     /// The organisation it serves.
-    #[arg(long, default_value = commands::FAKE_ORG)]
+    #[arg(long, default_value = crate::commands::FAKE_ORG)]
     pub org: String,
     /// The session token it accepts (not a secret: it opens only this fake).
-    #[arg(long, default_value = commands::FAKE_TOKEN)]
+    #[arg(long, default_value = crate::commands::FAKE_TOKEN)]
     pub token: String,
     /// Interactions to start with.
     #[arg(long, default_value_t = 0)]

@@ -4,6 +4,7 @@ mod auth;
 mod connect;
 mod directory;
 mod export;
+#[cfg(feature = "fake")]
 mod fake;
 mod import;
 mod interactions;
@@ -18,6 +19,7 @@ use crate::output::{Format, Record, Writer};
 use crate::records;
 
 use self::connect::connect;
+#[cfg(feature = "fake")]
 pub use self::fake::{FAKE_ORG, FAKE_TOKEN};
 
 /// The tracing spans of the client (and of this program) on stderr. The client never
@@ -47,6 +49,7 @@ pub fn trace_to_stderr() {
 pub async fn run(cli: Cli) -> Result<Exit, Failure> {
     let format = Format::resolve(cli.format);
     match cli.command {
+        #[cfg(feature = "fake")]
         Command::Fake(args) => fake::fake(args).await,
         Command::Auth(AuthCommand::Check) => {
             let (client, host) = connect(&cli.connection)?;
