@@ -3,7 +3,7 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use ctrlhub::{AuthError, Error, TransportErrorKind};
+use ctrlhub::{AuthError, EnvVar, Error, TransportErrorKind};
 
 /// The exit codes of `ctrlhub`; README.md documents them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,17 +101,22 @@ pub fn exit_of(error: &Error) -> Exit {
     }
 }
 
-/// The library's setting names, as the command line spells them.
-fn flag_of(field: &str) -> Option<&'static str> {
-    Some(match field {
-        "base_url" | "CTRLHUB_BASE_URL" => "--base-url (CTRLHUB_BASE_URL)",
-        "organisation_id" | "CTRLHUB_ORG_ID" => "--org-id (CTRLHUB_ORG_ID)",
-        "session_token" | "CTRLHUB_SESSION_TOKEN" => "--session-token (CTRLHUB_SESSION_TOKEN)",
-        "client_id" | "CTRLHUB_CLIENT_ID" => "--client-id (CTRLHUB_CLIENT_ID)",
-        "client_secret" | "CTRLHUB_CLIENT_SECRET" => "--client-secret (CTRLHUB_CLIENT_SECRET)",
-        "token_url" | "CTRLHUB_AUTH_URL" => "--auth-url (CTRLHUB_AUTH_URL)",
-        _ => return None,
-    })
+/// A library setting's name (the builder's or the variable's), as the command line spells
+/// it: `--org-id (CTRLHUB_ORG_ID)`.
+fn flag_of(field: &str) -> Option<String> {
+    EnvVar::for_setting(field).and_then(crate::args::flag_of)
+}
+
+/// A reason that names other settings by their variables, with their flags too.
+fn with_flags(reason: &str) -> String {
+    EnvVar::ALL
+        .into_iter()
+        .fold(reason.to_owned(), |text, var| {
+            match crate::args::flag_of(var) {
+                Some(flag) => text.replace(var.name(), &flag),
+                None => text,
+            }
+        })
 }
 
 /// One message: what happened, where, the status and trace id, and what to do next.
@@ -119,8 +124,8 @@ pub fn describe(error: &Error, host: &str) -> String {
     let mut lines = Vec::new();
     match error {
         Error::InvalidInput(input) => {
-            let field = flag_of(&input.field).unwrap_or(&input.field);
-            return Failure::refused(field, &input.reason).message;
+            let field = flag_of(&input.field).unwrap_or_else(|| input.field.clone());
+            return Failure::refused(&field, with_flags(&input.reason)).message;
         }
         Error::Unsupported(unsupported) => {
             lines.push(format!("{host}: {error}"));

@@ -265,3 +265,41 @@ fn a_root_that_parses_but_is_no_certificate_fails_the_build_naming_the_roots() {
     assert_eq!(field, "root_certificates");
     assert!(reason.starts_with("could not set up HTTP"), "{reason}");
 }
+
+#[test]
+fn settings_from_a_lookup_follow_the_environment_rules_and_leave_the_rest_to_build() {
+    let org = |var: EnvVar| (var == EnvVar::OrgId).then(|| ORG.to_owned());
+    assert_eq!(
+        field(ClientBuilder::from_vars(org).and_then(ClientBuilder::build)),
+        EnvVar::SessionToken.name()
+    );
+    let builder = ClientBuilder::from_vars(|var| match var {
+        EnvVar::OrgId => Some(ORG.to_owned()),
+        EnvVar::SessionToken => Some("tok".to_owned()),
+        _ => None,
+    })
+    .unwrap();
+    let client = builder.timeout(Duration::from_secs(3)).build().unwrap();
+    assert_eq!(client.organisation_id().to_string(), ORG);
+    assert_eq!(
+        field(
+            ClientBuilder::from_vars(|var| (var == EnvVar::SessionToken).then(|| "t".to_owned()))
+                .and_then(ClientBuilder::build)
+        ),
+        EnvVar::OrgId.name()
+    );
+}
+
+#[test]
+fn a_setting_is_found_by_the_builder_name_or_the_variable_name() {
+    for var in EnvVar::ALL {
+        assert_eq!(EnvVar::for_setting(var.name()), Some(var));
+    }
+    assert_eq!(EnvVar::for_setting("organisation_id"), Some(EnvVar::OrgId));
+    assert_eq!(EnvVar::for_setting("token_url"), Some(EnvVar::AuthUrl));
+    assert_eq!(
+        EnvVar::for_setting("client_secret"),
+        Some(EnvVar::ClientSecret)
+    );
+    assert_eq!(EnvVar::for_setting("notes"), None);
+}
