@@ -72,7 +72,10 @@ mod linux {
 
     /// Runs an import of `file`; its exit code, the summary line, peak RSS (bytes) and
     /// seconds.
-    #[expect(clippy::zombie_processes, reason = "waited for by wait4, for its rusage")]
+    #[expect(
+        clippy::zombie_processes,
+        reason = "waited for by wait4, for its rusage"
+    )]
     fn import(base_url: &str, file: &Path, journal: &Path, log: &Path) -> (i32, String, u64, f64) {
         let started = Instant::now();
         let child = Command::new(env!("CARGO_BIN_EXE_ctrlhub"))

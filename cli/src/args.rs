@@ -338,10 +338,11 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The CSV or JSON-lines file.
+    /// The CSV, JSON-lines or JSON-array file, read a row at a time (a pipe such as
+    /// /dev/stdin is read once, as it is sent).
     pub file: std::path::PathBuf,
-    /// The file's format [default: from the extension; .jsonl/.ndjson/.json are JSON
-    /// lines, anything else CSV].
+    /// The file's format [default: from the extension; .jsonl/.ndjson are JSON lines,
+    /// .json a JSON array, anything else CSV].
     #[arg(long, value_enum)]
     pub input_format: Option<InputFormat>,
     /// Record each row's outcome here, and resume from it.

@@ -68,15 +68,21 @@ pub async fn run(client: &Client, job: ImportJob, host: &str) -> Result<Exit, Fa
     import(client, job, journal, host).await
 }
 
-/// Runs an import with its journal open: the file is checked whole first (read, not
-/// held), so that a file that breaks off sends nothing; then read again as it is sent.
+/// Runs an import with its journal open. A regular file is checked whole first (read,
+/// not held), so that a file that breaks off sends nothing, then read again as it is
+/// sent; a pipe can be read only once, so it is read as it is sent.
 async fn import(
     client: &Client,
     job: ImportJob,
     journal: Option<Journal>,
     host: &str,
 ) -> Result<Exit, Failure> {
-    let total = read::check(&job.file, job.input_format)?;
+    let regular = std::fs::metadata(&job.file).is_ok_and(|m| m.is_file());
+    let total = if regular {
+        Some(read::check(&job.file, job.input_format)?)
+    } else {
+        None
+    };
     let rows = read::open(&job.file, job.input_format)?;
     let settling = job.settle && journal.is_some();
     let planner = Planner::new(
@@ -87,7 +93,7 @@ async fn import(
     );
     let journal = Arc::new(Mutex::new(journal));
     let ledger = Ledger::new(job.format, total, settling);
-    let sent = send::send_all(client, &job, rows, planner, journal.clone(), ledger).await;
+    let sent = send::send_all(client, &job, rows, total, planner, journal.clone(), ledger).await;
     let send::Sent {
         mut ledger,
         interrupted,

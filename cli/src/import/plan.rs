@@ -138,3 +138,140 @@ impl Planner {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::{IMPORTED_COLUMNS, Row};
+
+    fn row(line: u64, notes: &str, method: &str) -> ReadRow {
+        let cells = IMPORTED_COLUMNS
+            .iter()
+            .map(|c| match *c {
+                "method" => method.to_owned(),
+                "direction" => "inbound".to_owned(),
+                "date_time" => "2026-02-01T10:00:00Z".to_owned(),
+                "notes" => notes.to_owned(),
+                _ => String::new(),
+            })
+            .collect();
+        Ok(Row { line, cells })
+    }
+
+    fn key(notes: &str, n: u32) -> String {
+        let Ok(row) = row(0, notes, "telephone") else {
+            unreachable!()
+        };
+        format!("{}#{n}", row.key(KeyFormat::V2))
+    }
+
+    #[test]
+    fn each_row_is_planned_by_what_the_journal_says_of_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::open(&dir.path().join("j")).unwrap();
+        let id = Uuid::new_v4();
+        let unknown = State::Unknown {
+            error: "no answer".into(),
+        };
+        let rows = [
+            (key("created", 0), State::Created { id }),
+            (key("unknown", 0), unknown),
+            (key("sending", 0), State::Sending),
+            (key("refused", 0), State::Refused { error: "x".into() }),
+            // The second copy of "twice" was created; the first was not.
+            (key("twice", 1), State::Created { id }),
+        ];
+        for (k, state) in rows {
+            journal.record(&k, 1, state, None).unwrap();
+        }
+        let mut planner = Planner::new(Some(KeyFormat::V2), NewValues::Refuse, false, true);
+        let mut plan = |r: ReadRow| planner.plan(r, Some(&journal));
+        assert!(matches!(
+            plan(row(2, "created", "telephone")),
+            Plan::Created { id: got, new: Some(_) } if got == id
+        ));
+        match plan(row(3, "unknown", "telephone")) {
+            Plan::LeftUnknown {
+                key: k,
+                line: 3,
+                error,
+                new: Some(_),
+            } => assert_eq!((k, error.as_str()), (key("unknown", 0), "no answer")),
+            other => panic!("{other:?}"),
+        }
+        match plan(row(4, "sending", "telephone")) {
+            Plan::LeftUnknown { error, .. } => {
+                assert_eq!(error, "the import stopped while it was being sent");
+            }
+            other => panic!("{other:?}"),
+        }
+        match plan(row(5, "refused", "telephone")) {
+            Plan::Send(p) => assert_eq!((p.key, p.line, p.left), (key("refused", 0), 5, None)),
+            other => panic!("{other:?}"),
+        }
+        match plan(row(6, "twice", "telephone")) {
+            Plan::Send(p) => assert_eq!(p.key, key("twice", 0)),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            plan(row(7, "twice", "telephone")),
+            Plan::Created { .. }
+        ));
+        match plan(row(8, "bad", "pigeon")) {
+            Plan::Malformed {
+                key: Some(k),
+                error,
+            } => {
+                assert_eq!(error.line, 8);
+                assert_eq!(error.column.as_deref(), Some("method"));
+                assert!(k.ends_with("#0"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let unreadable = Err(RowError {
+            line: 9,
+            column: None,
+            reason: "is not valid UTF-8".into(),
+        });
+        assert!(matches!(
+            plan(unreadable),
+            Plan::Malformed { key: None, .. }
+        ));
+    }
+
+    #[test]
+    fn with_resend_unknown_a_row_left_unknown_is_sent_and_remembers_its_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::open(&dir.path().join("j")).unwrap();
+        let unknown = State::Unknown {
+            error: "no answer".into(),
+        };
+        journal
+            .record(&key("unknown", 0), 1, unknown.clone(), None)
+            .unwrap();
+        journal
+            .record(&key("sending", 0), 1, State::Sending, None)
+            .unwrap();
+        // Not settling: nothing is kept for it.
+        let mut planner = Planner::new(Some(KeyFormat::V2), NewValues::Refuse, true, false);
+        match planner.plan(row(2, "unknown", "telephone"), Some(&journal)) {
+            Plan::Send(p) => assert_eq!(p.left, Some(unknown)),
+            other => panic!("{other:?}"),
+        }
+        match planner.plan(row(3, "sending", "telephone"), Some(&journal)) {
+            Plan::Send(p) => assert_eq!(p.left, Some(State::Sending)),
+            other => panic!("{other:?}"),
+        }
+        let mut planner = Planner::new(Some(KeyFormat::V2), NewValues::Refuse, false, false);
+        assert!(matches!(
+            planner.plan(row(2, "unknown", "telephone"), Some(&journal)),
+            Plan::LeftUnknown { new: None, .. }
+        ));
+        // Without a journal there are no keys.
+        let mut planner = Planner::new(None, NewValues::Refuse, false, false);
+        match planner.plan(row(2, "unknown", "telephone"), None) {
+            Plan::Send(p) => assert_eq!((p.key.as_str(), p.left), ("", None)),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -42,13 +42,9 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    /// A ledger writing its report in `format`, its bar counting `total` rows.
-    pub fn new(format: Format, total: u64, settling: bool) -> Self {
-        Self::with_bar(
-            format,
-            crate::output::progress(Some(total), "rows"),
-            settling,
-        )
+    /// A ledger writing its report in `format`, its bar counting `total` rows (if known).
+    pub fn new(format: Format, total: Option<u64>, settling: bool) -> Self {
+        Self::with_bar(format, crate::output::progress(total, "rows"), settling)
     }
 
     /// An empty ledger that shows nothing: what is left where one was taken.

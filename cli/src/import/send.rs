@@ -77,6 +77,8 @@ struct Source {
     client: Client,
     /// Whether Ctrl Hub's clock was read for this run.
     clocked: bool,
+    /// How many rows were read.
+    read: u64,
 }
 
 impl Source {
@@ -99,7 +101,10 @@ impl Source {
     /// The next row's plan; `None` at the end of the file or when it cannot be read.
     async fn next_plan(&mut self) -> Option<Plan> {
         match self.rows.recv().await? {
-            Ok(row) => Some(self.planner.plan(row, lock(&self.journal).as_ref())),
+            Ok(row) => {
+                self.read += 1;
+                Some(self.planner.plan(row, lock(&self.journal).as_ref()))
+            }
             Err(failure) => {
                 lock(&self.run).fail(failure);
                 None
@@ -170,6 +175,7 @@ pub async fn send_all(
     client: &Client,
     job: &ImportJob,
     rows: Rows,
+    total: Option<u64>,
     planner: Planner,
     journal: Arc<Mutex<Option<Journal>>>,
     ledger: Ledger,
@@ -195,6 +201,7 @@ pub async fn send_all(
         run: run.clone(),
         client: client.clone(),
         clocked: false,
+        read: 0,
     }));
     let inputs = futures::stream::unfold(source.clone(), |source| async move {
         let new = source.lock().await.next_to_send().await?;
@@ -219,9 +226,21 @@ pub async fn send_all(
     drop(results);
     signals.abort();
     unfinished(&mut lock(&run), &journal, client);
-    source.lock().await.drain().await;
+    let read = {
+        let mut source = source.lock().await;
+        source.drain().await;
+        source.read
+    };
     drop(source);
     let mut run = lock(&run);
+    // The file was checked whole before; a second reading that differs means it changed.
+    if let Some(total) = total.filter(|total| *total != read && !run.ledger.failed()) {
+        run.fail(Failure::local(format!(
+            "{} changed while it was imported: {total} rows when it was checked, {read} when \
+             it was sent; the journal holds what was sent, so run again once it is complete",
+            job.file.display()
+        )));
+    }
     run.ledger.bar.finish_and_clear();
     Sent {
         ledger: std::mem::replace(&mut run.ledger, Ledger::spent()),

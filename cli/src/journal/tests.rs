@@ -270,3 +270,55 @@ fn a_pending_sync_covers_what_was_written_and_none_is_made_when_not_durable() {
     journal.set_durable(false);
     assert!(journal.pending_sync().is_none());
 }
+
+#[test]
+fn send_times_are_kept_only_while_a_row_is_unresolved_and_errors_of_unknown_rows_survive() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j");
+    let at = |s: u32| Some(DateTime::from_timestamp(1_800_000_000 + i64::from(s), 0).unwrap());
+    let id = Uuid::new_v4();
+    {
+        let mut journal = Journal::open(&path).unwrap();
+        // a: sent twice, unknown in between: first and last send.
+        journal.record("a#0", 2, State::Sending, at(1)).unwrap();
+        let unknown = State::Unknown {
+            error: "no answer".into(),
+        };
+        journal.record("a#0", 2, unknown, at(5)).unwrap();
+        journal.record("a#0", 2, State::Sending, at(9)).unwrap();
+        // b: refused, then sent again: only the later send counts.
+        journal.record("b#0", 3, State::Sending, at(1)).unwrap();
+        let refused = State::Refused {
+            error: "400".into(),
+        };
+        journal.record("b#0", 3, refused, at(2)).unwrap();
+        journal.record("b#0", 3, State::Sending, at(7)).unwrap();
+        // c: a send without Ctrl Hub's clock cannot be placed.
+        journal.record("c#0", 4, State::Sending, None).unwrap();
+        journal.record("c#0", 4, State::Sending, at(3)).unwrap();
+        // d: created: nothing kept of its sends.
+        journal.record("d#0", 5, State::Sending, at(1)).unwrap();
+        journal
+            .record("d#0", 5, State::Created { id }, at(2))
+            .unwrap();
+        let unknown = State::Unknown {
+            error: "a 503".into(),
+        };
+        journal.record("e#0", 6, unknown, at(4)).unwrap();
+    }
+    // The last entry without its newline: read whole, and the newline is added.
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.pop(), Some('\n'));
+    std::fs::write(&path, &text).unwrap();
+    let journal = Journal::open(&path).unwrap();
+    assert!(std::fs::read_to_string(&path).unwrap().ends_with("}\n"));
+    assert_eq!(journal.sent("a#0"), at(1).zip(at(9)));
+    assert_eq!(journal.sent("b#0"), at(7).zip(at(7)));
+    assert_eq!(journal.sent("c#0"), None);
+    assert_eq!(journal.sent("d#0"), None);
+    assert_eq!(journal.state("d#0"), Some(Kept::Created(id)));
+    assert_eq!(journal.unknown_error("e#0"), Some("a 503"));
+    assert_eq!(journal.unknown_error("a#0"), None, "a is at sending now");
+    assert_eq!(journal.created_ids().collect::<Vec<_>>(), [id]);
+    assert_ne!(RowKey::of("a#0"), RowKey::of("a#1"));
+}

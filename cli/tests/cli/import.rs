@@ -493,3 +493,60 @@ async fn a_method_this_version_does_not_know_is_refused_unless_said_to_be_new() 
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     assert_eq!(fake.interactions()[1]["attributes"]["method"], "fax");
 }
+
+/// A pipe can be read only once: it is read as it is sent, every row once, and a JSON
+/// array that breaks off in it stops the import after the rows before the break.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_from_a_pipe_reads_it_once_as_it_sends() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("calls.csv");
+    rows_csv(&file, 40);
+    let log = dir.path().join("calls.journal");
+    let output = ctrlhub(&fake)
+        .args([
+            "interactions",
+            "import",
+            "/dev/stdin",
+            "--input-format",
+            "csv",
+        ])
+        .args(["--journal", log.to_str().unwrap()])
+        .write_stdin(std::fs::read(&file).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let stored = notes_count(&fake);
+    assert_eq!(stored.len(), 40, "{}", stderr(&output));
+    assert!(stored.values().all(|n| *n == 1));
+
+    let row = |n: u32| {
+        format!(
+            "{{\"method\":\"email\",\"direction\":\"outbound\",\
+             \"date_time\":\"2026-02-01T10:00:00Z\",\"notes\":\"piped {n}\"}}"
+        )
+    };
+    let broken = format!("[\n{},\n{},\n{{\"notes\":", row(1), row(2));
+    let output = ctrlhub(&fake)
+        .args([
+            "interactions",
+            "import",
+            "/dev/stdin",
+            "--input-format",
+            "json",
+        ])
+        .write_stdin(broken)
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 3, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("/dev/stdin: line 4: not valid JSON"),
+        "{}",
+        stderr(&output)
+    );
+    let stored = notes_count(&fake);
+    assert_eq!(
+        (stored.get("piped 1"), stored.get("piped 2")),
+        (Some(&1), Some(&1))
+    );
+}
