@@ -11,7 +11,8 @@ use crate::output::Format;
 
 const TOP_EXAMPLES: &str = "\
 Examples:
-  # Against a local stand-in Ctrl Hub (run `ctrlhub fake` in another shell first):
+  # Against a local stand-in Ctrl Hub (first run `ctrlhub fake` in another shell;
+  # it is in builds with the default `fake` feature):
   export CTRLHUB_BASE_URL=http://127.0.0.1:8080
   export CTRLHUB_ORG_ID=3c90c3cc-0d44-4b50-8888-8dd25736052a
   export CTRLHUB_SESSION_TOKEN=fake-token

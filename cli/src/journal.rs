@@ -127,17 +127,17 @@ impl Kept {
 }
 
 /// A row's key as a journal holds it in memory: 128 bits of a keyed hash of the key, so
-/// that a row costs the same however long its key (two keys meet by chance with odds of
-/// about n² in 2¹²⁹; the keys are chosen at random for each process).
+/// that a row costs the same however long its key. The two halves are SipHash under one
+/// random key (for each process) of the row key tagged 0 and 1: two row keys meet by
+/// chance with odds of about n² in 2¹²⁹.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RowKey([u8; 16]);
 
 impl RowKey {
     /// The digest of `row`.
     pub fn of(row: &str) -> RowKey {
-        static KEYS: std::sync::LazyLock<(RandomState, RandomState)> =
-            std::sync::LazyLock::new(|| (RandomState::new(), RandomState::new()));
-        let (a, b) = (KEYS.0.hash_one(row), KEYS.1.hash_one(row));
+        static KEY: std::sync::LazyLock<RandomState> = std::sync::LazyLock::new(RandomState::new);
+        let (a, b) = (KEY.hash_one((0u8, row)), KEY.hash_one((1u8, row)));
         let mut digest = [0; 16];
         digest[..8].copy_from_slice(&a.to_le_bytes());
         digest[8..].copy_from_slice(&b.to_le_bytes());
@@ -169,11 +169,15 @@ struct Sent {
     last: Option<DateTime<Utc>>,
 }
 
-/// Notes an entry's times; a row whose entry settles it (created, refused, not sent,
-/// malformed) is forgotten: a later send of it starts afresh.
+/// Notes an entry's times. A row found created (or malformed) is forgotten; a refused or
+/// not-sent row keeps the times of its earlier sends, since one of them may have stored it
+/// (an unknown outcome, then a resend that was refused).
 fn note_sent(sent: &mut HashMap<RowKey, Sent>, key: RowKey, entry: &Entry) {
-    if !entry.state.kept().is_unresolved() {
+    if matches!(entry.state, State::Created { .. } | State::Malformed { .. }) {
         sent.remove(&key);
+        return;
+    }
+    if !entry.state.kept().is_unresolved() && !sent.contains_key(&key) {
         return;
     }
     let seen = sent.entry(key).or_insert(Sent {

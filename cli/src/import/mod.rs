@@ -77,13 +77,11 @@ async fn import(
     journal: Option<Journal>,
     host: &str,
 ) -> Result<Exit, Failure> {
-    let regular = std::fs::metadata(&job.file).is_ok_and(|m| m.is_file());
-    let total = if regular {
-        Some(read::check(&job.file, job.input_format)?)
-    } else {
-        None
-    };
-    let rows = read::open(&job.file, job.input_format)?;
+    let (file, format) = (job.file.clone(), job.input_format);
+    let read::Opened { rows, total } =
+        tokio::task::spawn_blocking(move || read::open(&file, format))
+            .await
+            .map_err(|e| Failure::local(format!("could not read {}: {e}", job.file.display())))??;
     let settling = job.settle && journal.is_some();
     let planner = Planner::new(
         journal.as_ref().map(Journal::format),
@@ -99,7 +97,10 @@ async fn import(
         interrupted,
         stopping_error,
         run_started,
+        signals,
     } = sent;
+    // Ctrl-C is watched until the import ends: a second one quits at once.
+    let _watching = AbortOnDrop(signals);
     if let Some(journal) = lock(&journal).as_ref() {
         journal.sync()?;
     }
@@ -169,6 +170,15 @@ fn stops_the_import(error: &Error) -> bool {
             t.kind == TransportErrorKind::Connect && t.outcome == Outcome::NotSent
         }
         _ => false,
+    }
+}
+
+/// Stops a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -1,7 +1,7 @@
 //! Reading an import file one row at a time, whatever its size: CSV and JSON lines as
 //! streams, a JSON array element by element. Only the row being read is held.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -43,26 +43,45 @@ pub fn format_of(file: &Path, asked: Option<InputFormat>) -> InputFormat {
     })
 }
 
-/// Opens `file` to read its rows. A CSV header is read (and checked) here.
-pub fn open(file: &Path, format: Option<InputFormat>) -> Result<Rows, Failure> {
-    let input = std::fs::File::open(file)
-        .map_err(|e| Failure::local(format!("could not read {}: {e}", file.display())))?;
-    from_reader(
-        format_of(file, format),
-        BufReader::with_capacity(64 * 1024, input),
-        file,
-    )
+/// An import file opened for sending, and how many rows it has when that is known.
+pub struct Opened {
+    pub rows: Rows,
+    /// The rows (malformed ones included) the check found; `None` for a pipe.
+    pub total: Option<u64>,
 }
 
-/// Reads the whole file once, holding nothing, to check it before anything is sent: the
-/// number of rows (malformed ones included), or the failure that spoils it.
-pub fn check(file: &Path, format: Option<InputFormat>) -> Result<u64, Failure> {
-    let mut rows = 0;
-    for row in open(file, format)? {
-        let _row: ReadRow = row?;
-        rows += 1;
+/// Opens `file` to read its rows, reading blocking. A regular file is first read whole
+/// through the same handle, holding nothing, to check it before anything is sent (a file
+/// that breaks off sends nothing); then it is read again from the start, up to the length
+/// it had when checked, so that rows appended since are not sent. A pipe can be read
+/// only once: it is read as it is sent. A CSV header is checked here.
+pub fn open(file: &Path, format: Option<InputFormat>) -> Result<Opened, Failure> {
+    let io = |e: std::io::Error| Failure::local(format!("could not read {}: {e}", file.display()));
+    let mut input = std::fs::File::open(file).map_err(io)?;
+    let format = format_of(file, format);
+    let metadata = input.metadata().map_err(io)?;
+    let buffered =
+        |input: std::fs::File, length: u64| BufReader::with_capacity(64 * 1024, input.take(length));
+    if !metadata.is_file() {
+        let rows = from_reader(format, buffered(input, u64::MAX), file)?;
+        return Ok(Opened { rows, total: None });
     }
-    Ok(rows)
+    let length = metadata.len();
+    let mut total = 0;
+    for row in from_reader(
+        format,
+        buffered(input.try_clone().map_err(io)?, length),
+        file,
+    )? {
+        let _row: ReadRow = row?;
+        total += 1;
+    }
+    input.seek(SeekFrom::Start(0)).map_err(io)?;
+    let rows = from_reader(format, buffered(input, length), file)?;
+    Ok(Opened {
+        rows,
+        total: Some(total),
+    })
 }
 
 /// The rows of `input`, named `file` in messages.
@@ -77,6 +96,7 @@ pub fn from_reader(
             lines: input.lines(),
             line: 0,
             file: file.to_owned(),
+            done: false,
         }),
         InputFormat::Json => Box::new(JsonArray::new(input, file)),
     };
@@ -86,6 +106,7 @@ pub fn from_reader(
 /// CSV rows after a header of column names.
 struct CsvRows<R> {
     reader: csv::Reader<R>,
+    file: PathBuf,
     positions: Vec<Option<usize>>,
     record: csv::ByteRecord,
     done: bool,
@@ -106,6 +127,7 @@ impl<R: Read> CsvRows<R> {
             .map_err(|e| Failure::invalid(format!("{}: line 1: {e}", file.display())))?;
         Ok(CsvRows {
             reader,
+            file: file.to_owned(),
             positions,
             record: csv::ByteRecord::new(),
             done: false,
@@ -129,14 +151,21 @@ impl<R: Read> Iterator for CsvRows<R> {
             }
             Err(e) => {
                 let line = e.position().map_or(line, |p| p.line());
+                if let csv::ErrorKind::Io(io) = e.kind() {
+                    // A read that failed ends the file: the rows after it are not known.
+                    self.done = true;
+                    return Some(Err(Failure::local(format!(
+                        "could not read {} after line {line}: {io}",
+                        self.file.display()
+                    ))));
+                }
                 let reason = match e.kind() {
                     csv::ErrorKind::UnequalLengths {
                         expected_len, len, ..
                     } => format!("has {len} fields, the header has {expected_len}"),
                     _ => e.to_string(),
                 };
-                // A read that failed ends the file; a bad record is one malformed row.
-                self.done = matches!(e.kind(), csv::ErrorKind::Io(_));
+                // A bad record is one malformed row; the rest are still read.
                 Some(Ok(Err(RowError {
                     line,
                     column: None,
@@ -170,13 +199,15 @@ struct JsonLines<R> {
     lines: std::io::Lines<R>,
     line: u64,
     file: PathBuf,
+    /// A read failed: nothing after it is read.
+    done: bool,
 }
 
 impl<R: BufRead> Iterator for JsonLines<R> {
     type Item = Result<ReadRow, Failure>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
+        while !self.done {
             let text = self.lines.next()?;
             self.line += 1;
             let line = self.line;
@@ -190,6 +221,7 @@ impl<R: BufRead> Iterator for JsonLines<R> {
                     })));
                 }
                 Err(e) => {
+                    self.done = true;
                     return Some(Err(Failure::local(format!(
                         "could not read {}: {e}",
                         self.file.display()
@@ -200,6 +232,7 @@ impl<R: BufRead> Iterator for JsonLines<R> {
                 return Some(Ok(jsonl_row(&text, line)));
             }
         }
+        None
     }
 }
 
@@ -550,5 +583,31 @@ mod tests {
             assert_eq!(row.line, expected + 1);
             assert!(row.cells.contains(&format!("row {expected}")));
         }
+    }
+
+    #[test]
+    fn a_file_is_checked_whole_and_rows_appended_after_the_check_are_not_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("calls.csv");
+        std::fs::write(&path, "notes\none\ntwo\nthree\n").unwrap();
+        let opened = open(&path, None).unwrap();
+        assert_eq!(opened.total, Some(3));
+        let mut more = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        std::io::Write::write_all(&mut more, b"four\nfive\n").unwrap();
+        let rows: Vec<ReadRow> = opened.rows.collect::<Result<_, _>>().unwrap();
+        assert_eq!(lines(&rows), [Ok(2), Ok(3), Ok(4)]);
+
+        // A JSON array that breaks off is refused before anything is read for sending.
+        let path = dir.path().join("calls.json");
+        std::fs::write(&path, "[{\"notes\":\"one\"},\n{\"notes\":").unwrap();
+        let failure = open(&path, None).err().unwrap();
+        assert!(
+            failure.message.contains("line 2: not valid JSON"),
+            "{}",
+            failure.message
+        );
     }
 }

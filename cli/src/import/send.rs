@@ -32,6 +32,8 @@ pub struct Sent {
     pub stopping_error: Option<Error>,
     /// Ctrl Hub's time before the first row of this run was sent.
     pub run_started: Option<ServerDate>,
+    /// The task that watches for Ctrl-C; to abort when the import ends.
+    pub signals: tokio::task::JoinHandle<()>,
 }
 
 /// A row sent, until its outcome is recorded.
@@ -77,8 +79,14 @@ struct Source {
     client: Client,
     /// Whether Ctrl Hub's clock was read for this run.
     clocked: bool,
+    /// The file, for messages.
+    file: std::path::PathBuf,
     /// How many rows were read.
     read: u64,
+    /// How many rows the file had when it was checked (not known for a pipe).
+    total: Option<u64>,
+    /// A row taken from the file and planned, not yet handed on.
+    held: Option<Plan>,
 }
 
 impl Source {
@@ -86,10 +94,15 @@ impl Source {
     async fn next_to_send(&mut self) -> Option<NewInteraction> {
         loop {
             let plan = self.next_plan().await?;
-            // A row to send, or to look up at the end.
+            // A row to send, or to look up at the end. It is held while the clock is
+            // read, so that a stop meanwhile leaves it for `drain` to count.
             if matches!(plan, Plan::Send(_) | Plan::LeftUnknown { new: Some(_), .. }) {
+                self.held = Some(plan);
                 self.read_clock().await;
+            } else {
+                self.held = Some(plan);
             }
+            let plan = self.held.take()?;
             let mut run = lock(&self.run);
             match plan {
                 Plan::Send(pending) => return Some(start(&mut run, pending)),
@@ -100,9 +113,16 @@ impl Source {
 
     /// The next row's plan; `None` at the end of the file or when it cannot be read.
     async fn next_plan(&mut self) -> Option<Plan> {
+        if let Some(plan) = self.held.take() {
+            return Some(plan);
+        }
         match self.rows.recv().await? {
             Ok(row) => {
                 self.read += 1;
+                if self.total.is_some_and(|total| self.read > total) {
+                    lock(&self.run).fail(self.changed());
+                    return None;
+                }
                 Some(self.planner.plan(row, lock(&self.journal).as_ref()))
             }
             Err(failure) => {
@@ -136,9 +156,33 @@ impl Source {
         lock(&self.run).run_started = self.client.latest_server_date();
     }
 
+    /// The failure of a file whose rows differ from those it had when it was checked.
+    fn changed(&self) -> Failure {
+        Failure::local(format!(
+            "{} changed while it was imported: {} rows when it was checked, {} or more when \
+             it was sent; the journal holds what was sent, so run again once it is complete",
+            self.file.display(),
+            self.total.unwrap_or_default(),
+            self.read
+        ))
+    }
+
     /// Plans the rows the import stopped before: counted (and reported) as they would
-    /// have been, none sent.
+    /// have been, none sent. A pipe is not read further (it may never end).
     async fn drain(&mut self) {
+        if self.total.is_none() {
+            if let Some(Plan::Send(_)) = self.held.take() {
+                lock(&self.run).ledger.counts.not_started += 1;
+            }
+            if self.rows.try_recv().is_ok() || !self.rows.is_closed() {
+                eprintln!(
+                    "the rest of {} was not read (a pipe is read only once): send it again \
+                     with the same journal",
+                    self.file.display()
+                );
+            }
+            return;
+        }
         while let Some(plan) = self.next_plan().await {
             let mut run = lock(&self.run);
             match plan {
@@ -201,7 +245,10 @@ pub async fn send_all(
         run: run.clone(),
         client: client.clone(),
         clocked: false,
+        file: job.file.clone(),
         read: 0,
+        total,
+        held: None,
     }));
     let inputs = futures::stream::unfold(source.clone(), |source| async move {
         let new = source.lock().await.next_to_send().await?;
@@ -224,7 +271,6 @@ pub async fn send_all(
         finished(&mut lock(&run), &journal, client, done);
     }
     drop(results);
-    signals.abort();
     unfinished(&mut lock(&run), &journal, client);
     let read = {
         let mut source = source.lock().await;
@@ -247,6 +293,7 @@ pub async fn send_all(
         interrupted: interrupted.load(Ordering::SeqCst),
         stopping_error: run.stopping_error.take(),
         run_started: run.run_started,
+        signals,
     }
 }
 
@@ -334,6 +381,10 @@ fn finished(run: &mut Run, journal: &Mutex<Option<Journal>>, client: &Client, do
         .map(|j| j.record(&key, line, state, client.latest_server_date()));
     if let Some(Err(e)) = recorded {
         run.fail(e);
+    }
+    // The report could not be written, say: no more rows start.
+    if run.ledger.failed() {
+        run.stop.send_replace(true);
     }
 }
 

@@ -65,31 +65,7 @@ pub async fn settle(
     let run_started = run_started.or_else(|| client.latest_server_date());
     let mut report = Report::default();
     let mut waiting = Vec::new();
-    let mut rows: Vec<(Row, UnknownCreate)> = rows
-        .into_iter()
-        .filter_map(|row| {
-            let sent = lock(journal).as_ref().and_then(|j| j.sent(&row.key));
-            match sent {
-                Some((first, last)) => {
-                    let unknown = UnknownCreate {
-                        new: row.new.clone(),
-                        first_sent_after: first,
-                        // A run killed after its last entry may have sent until it ended,
-                        // before this one began.
-                        last_sent_after: last.max(run_started.unwrap_or(last)),
-                    };
-                    Some((row, unknown))
-                }
-                None => {
-                    report.unknown.push((
-                        row.line,
-                        "a send of it carries no time from Ctrl Hub's clock".to_owned(),
-                    ));
-                    None
-                }
-            }
-        })
-        .collect();
+    let mut rows = to_look_up(journal, rows, run_started, &mut report);
     for round in 0..2 {
         if rows.is_empty() {
             break;
@@ -148,6 +124,40 @@ pub async fn settle(
         rows.append(&mut waiting);
     }
     Ok(report)
+}
+
+/// Each row with what to look up: what it sent and when, by Ctrl Hub's clock, it was
+/// first and last sent. A row whose send carries no server time stays unknown.
+fn to_look_up(
+    journal: &Mutex<Option<Journal>>,
+    rows: Vec<Row>,
+    run_started: Option<chrono::DateTime<chrono::Utc>>,
+    report: &mut Report,
+) -> Vec<(Row, UnknownCreate)> {
+    rows.into_iter()
+        .filter_map(|row| {
+            let sent = lock(journal).as_ref().and_then(|j| j.sent(&row.key));
+            match sent {
+                Some((first, last)) => {
+                    let unknown = UnknownCreate {
+                        new: row.new.clone(),
+                        first_sent_after: first,
+                        // A run killed after its last entry may have sent until it ended,
+                        // before this one began.
+                        last_sent_after: last.max(run_started.unwrap_or(last)),
+                    };
+                    Some((row, unknown))
+                }
+                None => {
+                    report.unknown.push((
+                        row.line,
+                        "a send of it carries no time from Ctrl Hub's clock".to_owned(),
+                    ));
+                    None
+                }
+            }
+        })
+        .collect()
 }
 
 /// Sends a row found not stored again, recorded as `sending` (on disk) first; the new

@@ -286,7 +286,8 @@ fn send_times_are_kept_only_while_a_row_is_unresolved_and_errors_of_unknown_rows
         };
         journal.record("a#0", 2, unknown, at(5)).unwrap();
         journal.record("a#0", 2, State::Sending, at(9)).unwrap();
-        // b: refused, then sent again: only the later send counts.
+        // b: refused, then sent again: the earlier send still counts (an unknown
+        // outcome before a refused resend may have stored it).
         journal.record("b#0", 3, State::Sending, at(1)).unwrap();
         let refused = State::Refused {
             error: "400".into(),
@@ -305,6 +306,11 @@ fn send_times_are_kept_only_while_a_row_is_unresolved_and_errors_of_unknown_rows
             error: "a 503".into(),
         };
         journal.record("e#0", 6, unknown, at(4)).unwrap();
+        // f: refused without a send recorded: nothing to keep.
+        let refused = State::Refused {
+            error: "400".into(),
+        };
+        journal.record("f#0", 7, refused, at(4)).unwrap();
     }
     // The last entry without its newline: read whole, and the newline is added.
     let mut text = std::fs::read_to_string(&path).unwrap();
@@ -313,9 +319,10 @@ fn send_times_are_kept_only_while_a_row_is_unresolved_and_errors_of_unknown_rows
     let journal = Journal::open(&path).unwrap();
     assert!(std::fs::read_to_string(&path).unwrap().ends_with("}\n"));
     assert_eq!(journal.sent("a#0"), at(1).zip(at(9)));
-    assert_eq!(journal.sent("b#0"), at(7).zip(at(7)));
+    assert_eq!(journal.sent("b#0"), at(1).zip(at(7)));
     assert_eq!(journal.sent("c#0"), None);
     assert_eq!(journal.sent("d#0"), None);
+    assert_eq!(journal.sent("f#0"), None);
     assert_eq!(journal.state("d#0"), Some(Kept::Created(id)));
     assert_eq!(journal.unknown_error("e#0"), Some("a 503"));
     assert_eq!(journal.unknown_error("a#0"), None, "a is at sending now");

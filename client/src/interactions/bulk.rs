@@ -211,11 +211,14 @@ impl CreateMany {
     pub async fn send(self) -> CreateManyReport {
         let CreateMany {
             client,
-            items: mut source,
+            items,
             concurrency,
             stop,
             before_batch,
         } = self;
+        // Fused: the source is read again after the run to count what a stop left, and
+        // a stream (an `unfold`, say) may panic if polled after its end.
+        let mut source = items.fuse();
         let taken = Arc::new(AtomicUsize::new(0));
         let mut results: Vec<Created> = Vec::new();
         {

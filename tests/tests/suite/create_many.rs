@@ -422,3 +422,23 @@ async fn create_many_reads_its_inputs_as_it_sends_them() {
     assert_eq!((report.created, report.not_started), (4, 6));
     assert_eq!(report.results.len(), 4);
 }
+
+/// `send` reads a stream to its end and then counts what is left of it: a stream that
+/// must not be polled after its end (an `unfold`) is not.
+#[tokio::test]
+async fn send_reads_a_stream_to_its_end_once() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let client = client_for(&fake);
+    let inputs = futures::stream::unfold(
+        0,
+        |i| async move { (i < 5).then(|| (item(200 + i), i + 1)) },
+    );
+    let report = client
+        .interactions()
+        .create_many_from_stream(inputs)
+        .concurrency(2)
+        .send()
+        .await;
+    assert_eq!((report.created, report.not_started), (5, 0));
+    assert_eq!(fake.interactions().len(), 5);
+}
