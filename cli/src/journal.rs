@@ -353,10 +353,7 @@ impl Journal {
                 // Drop the cut line, so that the next entry starts a line of its own and
                 // the journal stays readable.
                 file.set_len(whole).map_err(io)?;
-            } else if read > 0
-                && whole == read
-                && !ends_with_newline(&mut file, read).map_err(io)?
-            {
+            } else if !ends_with_newline(&mut file, read).map_err(io)? {
                 // A whole entry whose newline was not written: kept, as it was read.
                 file.write_all(b"\n").map_err(io)?;
             }

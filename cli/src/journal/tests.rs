@@ -317,7 +317,15 @@ fn send_times_are_kept_only_while_a_row_is_unresolved_and_errors_of_unknown_rows
     assert_eq!(text.pop(), Some('\n'));
     std::fs::write(&path, &text).unwrap();
     let journal = Journal::open(&path).unwrap();
-    assert!(std::fs::read_to_string(&path).unwrap().ends_with("}\n"));
+    let mended = std::fs::read(&path).unwrap();
+    assert!(mended.ends_with(b"}\n"));
+    drop(journal);
+    let journal = Journal::open(&path).unwrap();
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        mended,
+        "a whole journal is left as it is"
+    );
     assert_eq!(journal.sent("a#0"), at(1).zip(at(9)));
     assert_eq!(journal.sent("b#0"), at(1).zip(at(7)));
     assert_eq!(journal.sent("c#0"), None);
