@@ -550,3 +550,44 @@ async fn an_import_from_a_pipe_reads_it_once_as_it_sends() {
         (Some(&1), Some(&1))
     );
 }
+
+/// A report that cannot be written (its reader went away, as with `| head`) stops the
+/// import: no more rows start, and it fails naming the report.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_whose_report_cannot_be_written_stops_starting_rows() {
+    let fake = FakeCtrlHub::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("calls.csv");
+    rows_csv(&file, 200);
+    // Every row is refused, so every row has a line in the report.
+    for _ in 0..200 {
+        fake.push_fault(Fault::status(400));
+    }
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("ctrlhub"));
+    for var in ctrlhub::EnvVar::ALL {
+        cmd.env_remove(var.name());
+    }
+    let mut child = cmd
+        .args(["interactions", "import", file.to_str().unwrap()])
+        .args(["--concurrency", "2"])
+        .env("CTRLHUB_BASE_URL", fake.base_url())
+        .env("CTRLHUB_ORG_ID", fake.org_id().to_string())
+        .env("CTRLHUB_SESSION_TOKEN", fake.session_token())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader of the report goes away before anything is written.
+    drop(child.stdout.take());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let errors = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(1), "{errors}");
+    assert!(errors.contains("could not write the report"), "{errors}");
+    let sent = fake.api_requests().len();
+    assert!(
+        sent < 20,
+        "{sent} rows were sent after the report failed: {errors}"
+    );
+}
