@@ -134,9 +134,9 @@ impl Source {
 
     fn skip(&self, run: &mut Run, plan: Plan) {
         let date = self.client.latest_server_date();
-        let before = run.ledger.failed();
         run.ledger.skipped(plan, lock(&self.journal).as_mut(), date);
-        if !before && run.ledger.failed() {
+        // The journal or the report could not be written: no more rows start.
+        if run.ledger.failed() {
             run.stop.send_replace(true);
         }
     }
@@ -174,7 +174,12 @@ impl Source {
             if let Some(Plan::Send(_)) = self.held.take() {
                 lock(&self.run).ledger.counts.not_started += 1;
             }
-            if self.rows.try_recv().is_ok() || !self.rows.is_closed() {
+            // Read to its end, the pipe is disconnected; stopped early, it is not.
+            let ended = matches!(
+                self.rows.try_recv(),
+                Err(tokio::sync::mpsc::error::TryRecvError::Disconnected)
+            );
+            if !ended {
                 eprintln!(
                     "the rest of {} was not read (a pipe is read only once): send it again \
                      with the same journal",

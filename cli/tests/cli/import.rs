@@ -519,6 +519,33 @@ async fn an_import_from_a_pipe_reads_it_once_as_it_sends() {
     let stored = notes_count(&fake);
     assert_eq!(stored.len(), 40, "{}", stderr(&output));
     assert!(stored.values().all(|n| *n == 1));
+    assert!(
+        !stderr(&output).contains("was not read"),
+        "{}",
+        stderr(&output)
+    );
+
+    // Stopped early (credentials refused), the rest of a pipe is left unread, and said so.
+    let many = dir.path().join("many.csv");
+    rows_csv(&many, 2000);
+    let output = ctrlhub(&fake)
+        .env("CTRLHUB_SESSION_TOKEN", "not-the-token")
+        .args([
+            "interactions",
+            "import",
+            "/dev/stdin",
+            "--input-format",
+            "csv",
+        ])
+        .write_stdin(std::fs::read(&many).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 4, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("the rest of /dev/stdin was not read (a pipe is read only once)"),
+        "{}",
+        stderr(&output)
+    );
 
     let row = |n: u32| {
         format!(
