@@ -182,7 +182,7 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// The journal, whoever panicked while holding it.
+/// What a mutex holds, whoever panicked while holding it.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()

@@ -159,7 +159,7 @@ impl Source {
     /// The failure of a file whose rows differ from those it had when it was checked.
     fn changed(&self) -> Failure {
         Failure::local(format!(
-            "{} changed while it was imported: {} rows when it was checked, {} or more when \
+            "{} changed while it was imported: {} rows when it was checked, {} read when \
              it was sent; the journal holds what was sent, so run again once it is complete",
             self.file.display(),
             self.total.unwrap_or_default(),
@@ -277,20 +277,17 @@ pub async fn send_all(
     }
     drop(results);
     unfinished(&mut lock(&run), &journal, client);
-    let read = {
+    // The file was checked whole before; a second reading that differs means it changed.
+    let changed = {
         let mut source = source.lock().await;
         source.drain().await;
-        source.read
+        let differs = source.total.is_some_and(|total| total != source.read);
+        differs.then(|| source.changed())
     };
     drop(source);
     let mut run = lock(&run);
-    // The file was checked whole before; a second reading that differs means it changed.
-    if let Some(total) = total.filter(|total| *total != read && !run.ledger.failed()) {
-        run.fail(Failure::local(format!(
-            "{} changed while it was imported: {total} rows when it was checked, {read} when \
-             it was sent; the journal holds what was sent, so run again once it is complete",
-            job.file.display()
-        )));
+    if let Some(failure) = changed.filter(|_| !run.ledger.failed()) {
+        run.fail(failure);
     }
     run.ledger.bar.finish_and_clear();
     Sent {

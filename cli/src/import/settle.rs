@@ -8,6 +8,7 @@ use std::time::Duration;
 use ctrlhub::{Client, KnownCreate, NewInteraction, Settle, Settled, UnknownCreate, Unsettled};
 use uuid::Uuid;
 
+use super::lock;
 use crate::exit::Failure;
 use crate::journal::{Journal, State};
 
@@ -216,10 +217,4 @@ fn record(
         Some(journal) => journal.record(&row.key, row.line, state, client.latest_server_date()),
         None => Ok(()),
     }
-}
-
-fn lock(journal: &Mutex<Option<Journal>>) -> std::sync::MutexGuard<'_, Option<Journal>> {
-    journal
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
